@@ -1,0 +1,311 @@
+/**
+ * The SQLite Datastore: node:sqlite (synchronous, one connection), WAL, current state in `kv`,
+ * changes in `log` (schema.ts), an in-process change feed (feed.ts) and a compactor.
+ *
+ * Every method runs its SQL synchronously inside one turn of the event loop, so writes are
+ * serialized by the event loop itself: 32 concurrent updates from one revision see each other's
+ * commits and exactly one wins. Each write is its own BEGIN IMMEDIATE transaction (immediate, so
+ * that a second process holding the database fails us at BEGIN, after busy_timeout, rather than
+ * at COMMIT after the work was done — kine's fix for k3s#11269).
+ *
+ * One process per database file: the change feed is in-process, so writes by another process
+ * would not reach this one's watchers.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import {
+  CompactedError,
+  ConflictError,
+  DatastoreClosedError,
+  FutureRevisionError,
+  KeyExistsError,
+  KeyNotFoundError,
+} from "../errors.ts";
+import type { CompactionStatus, Datastore, Entry, ListOptions, ListResult, WatchEvent, WatchOptions } from "../mod.ts";
+import { type Logger, silentLogger } from "../../plugins/logger.ts";
+import { decodeValue, encodeValue } from "./codec.ts";
+import { type CompactionOptions, Compactor, defaultCompactionOptions } from "./compactor.ts";
+import { ChangeFeed } from "./feed.ts";
+import { countCurrent, getAt, getCurrent, listAt, readChanges, Statements } from "./history.ts";
+import { CHANGE_CREATE, CHANGE_DELETE, CHANGE_UPDATE, configureConnection, migrate, type Synchronous } from "./schema.ts";
+
+export interface SqliteDatastoreOptions {
+  /** The database file; its parent directories are created. */
+  path: string;
+  /** "normal" (default): see schema.ts for what a crash or a power loss can cost. */
+  synchronous?: Synchronous;
+  compaction?: Partial<CompactionOptions>;
+  watch?: {
+    /** Events a watcher may have waiting before it falls back to reading the log (10,000). */
+    maxQueue?: number;
+    /** Log rows a catching-up watcher reads at once (500). */
+    batchSize?: number;
+  };
+  log?: Logger;
+}
+
+interface CurrentRow {
+  create_rev: number;
+  mod_rev: number;
+  value: Uint8Array;
+}
+
+export class SqliteDatastore implements Datastore {
+  readonly name = "sqlite";
+  readonly path: string;
+  readonly #db: DatabaseSync;
+  readonly #stmts: Statements;
+  readonly #feed: ChangeFeed;
+  readonly #compactor: Compactor;
+  readonly #lifetime = new AbortController();
+  readonly #compactionLoop: Promise<void>;
+  #revision: number;
+  #closed = false;
+
+  private constructor(options: SqliteDatastoreOptions, db: DatabaseSync) {
+    this.path = options.path;
+    this.#db = db;
+    this.#stmts = new Statements(db);
+    const log = (options.log ?? silentLogger).child("sqlite");
+    this.#compactor = new Compactor(
+      db,
+      this.#stmts,
+      () => this.#revision,
+      { ...defaultCompactionOptions, ...options.compaction },
+      log,
+    );
+    const last = this.#stmts.get("SELECT MAX(rev) AS rev FROM log").get() as { rev: number | null };
+    // Compaction may have emptied the log; the revision counter then lives on as compact_rev.
+    this.#revision = Math.max(last.rev ?? 0, this.#compactor.compactRevision);
+    this.#feed = new ChangeFeed(
+      {
+        readAfter: (prefix, after, limit) => readChanges(this.#stmts, prefix, after, limit),
+        compactRevision: () => this.#compactor.compactRevision,
+      },
+      { maxQueue: options.watch?.maxQueue ?? 10_000, batchSize: options.watch?.batchSize ?? 500 },
+    );
+    this.#compactionLoop = this.#compactor.run(this.#lifetime.signal);
+  }
+
+  /** Opens (creating if needed) the database at `options.path`. */
+  static open(options: SqliteDatastoreOptions): SqliteDatastore {
+    let db: DatabaseSync | undefined;
+    try {
+      mkdirSync(dirname(options.path), { recursive: true });
+      db = new DatabaseSync(options.path);
+      configureConnection(db, options.synchronous ?? "normal");
+      migrate(db);
+      return new SqliteDatastore(options, db);
+    } catch (err) {
+      try {
+        db?.close();
+      } catch {
+        // Already failing; the first error is the one to report.
+      }
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new Error(`cannot open the sqlite datastore at ${options.path}: ${reason}`, { cause: err });
+    }
+  }
+
+  /** Watchers open now; and how often one fell back to reading the log. For metrics and tests. */
+  get watchStats(): { watchers: number; overflows: number } {
+    return { watchers: this.#feed.watcherCount, overflows: this.#feed.overflows };
+  }
+
+  get compactionRuns(): number {
+    return this.#compactor.runs;
+  }
+
+  async currentRevision(): Promise<number> {
+    this.#ensureOpen();
+    return this.#revision;
+  }
+
+  async get(key: string, options?: { revision?: number }): Promise<Entry | undefined> {
+    this.#ensureOpen();
+    const revision = this.#readRevision(options?.revision);
+    return revision === this.#revision ? getCurrent(this.#stmts, key) : getAt(this.#stmts, key, revision);
+  }
+
+  async list(prefix: string, options: ListOptions = {}): Promise<ListResult> {
+    this.#ensureOpen();
+    const revision = this.#readRevision(options.revision);
+    const { items, more } = listAt(
+      this.#stmts,
+      prefix,
+      options.after,
+      options.limit,
+      revision === this.#revision ? undefined : revision,
+    );
+    return { items, revision, more };
+  }
+
+  async count(prefix: string, options?: { after?: string }): Promise<{ count: number; revision: number }> {
+    this.#ensureOpen();
+    return { count: countCurrent(this.#stmts, prefix, options?.after), revision: this.#revision };
+  }
+
+  async create(key: string, value: unknown): Promise<Entry> {
+    this.#ensureOpen();
+    const bytes = encodeValue(value);
+    const revision = this.#write(() => {
+      if (this.#stmts.get("SELECT 1 FROM kv WHERE key = ?").get(key)) throw new KeyExistsError(key);
+      const rev = this.#revision + 1;
+      this.#stmts.get("INSERT INTO kv (key, create_rev, mod_rev, value) VALUES (?, ?, ?, ?)").run(key, rev, rev, bytes);
+      this.#insertLog(rev, key, CHANGE_CREATE, rev, null, null);
+      return rev;
+    });
+    if (this.#feed.wants(key)) {
+      this.#feed.publish({ type: "create", key, revision, createRevision: revision, value });
+    }
+    return { key, value, createRevision: revision, modRevision: revision };
+  }
+
+  async update(key: string, value: unknown, expectedRevision: number): Promise<Entry> {
+    this.#ensureOpen();
+    const bytes = encodeValue(value);
+    let prev!: CurrentRow;
+    const revision = this.#write(() => {
+      prev = this.#currentRow(key, expectedRevision);
+      const rev = this.#revision + 1;
+      this.#stmts.get("UPDATE kv SET mod_rev = ?, value = ? WHERE key = ?").run(rev, bytes, key);
+      this.#insertLog(rev, key, CHANGE_UPDATE, prev.create_rev, prev.mod_rev, prev.value);
+      return rev;
+    });
+    if (this.#feed.wants(key)) {
+      this.#feed.publish({
+        type: "update",
+        key,
+        revision,
+        createRevision: prev.create_rev,
+        value,
+        prevValue: decodeValue(prev.value),
+        prevRevision: prev.mod_rev,
+      });
+    }
+    return { key, value, createRevision: prev.create_rev, modRevision: revision };
+  }
+
+  async delete(key: string, expectedRevision?: number): Promise<Entry> {
+    this.#ensureOpen();
+    let prev!: CurrentRow;
+    const revision = this.#write(() => {
+      prev = this.#currentRow(key, expectedRevision);
+      const rev = this.#revision + 1;
+      this.#stmts.get("DELETE FROM kv WHERE key = ?").run(key);
+      this.#insertLog(rev, key, CHANGE_DELETE, prev.create_rev, prev.mod_rev, prev.value);
+      return rev;
+    });
+    const value = decodeValue(prev.value);
+    if (this.#feed.wants(key)) {
+      this.#feed.publish({
+        type: "delete",
+        key,
+        revision,
+        createRevision: prev.create_rev,
+        prevValue: value,
+        prevRevision: prev.mod_rev,
+      });
+    }
+    return { key, value, createRevision: prev.create_rev, modRevision: revision };
+  }
+
+  watch(prefix: string, options: WatchOptions = {}): AsyncIterable<WatchEvent> {
+    this.#ensureOpen();
+    // Without fromRevision: the revision current now, at the call, so that a write made after
+    // watch() returns is delivered even if the caller starts iterating later.
+    return this.#feed.watch(prefix, options.fromRevision ?? this.#revision, options.signal);
+  }
+
+  async compact(revision: number): Promise<CompactionStatus> {
+    this.#ensureOpen();
+    await this.#compactor.compactTo(revision, this.#lifetime.signal);
+    return this.compactionStatus();
+  }
+
+  async compactionStatus(): Promise<CompactionStatus> {
+    this.#ensureOpen();
+    return { compactRevision: this.#compactor.compactRevision, currentRevision: this.#revision };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#feed.close();
+    this.#lifetime.abort();
+    await this.#compactionLoop;
+    // A compaction batch in flight stops at its next step, having seen the abort.
+    await this.#compactor.compactTo(0, this.#lifetime.signal).catch(() => {});
+    try {
+      this.#db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    } catch {
+      // Best effort: the WAL is replayed at the next open anyway.
+    }
+    this.#db.close();
+  }
+
+  #ensureOpen(): void {
+    if (this.#closed) throw new DatastoreClosedError(this.name);
+  }
+
+  /** The revision a read asks for, checked against the log's window. */
+  #readRevision(revision: number | undefined): number {
+    if (!revision) return this.#revision;
+    if (revision > this.#revision) throw new FutureRevisionError(revision, this.#revision);
+    const compacted = this.#compactor.compactRevision;
+    if (revision < compacted) throw new CompactedError(revision, compacted);
+    return revision;
+  }
+
+  /** The key's current row, checked against the expected revision. */
+  #currentRow(key: string, expectedRevision: number | undefined): CurrentRow {
+    const row = this.#stmts.get("SELECT create_rev, mod_rev, value FROM kv WHERE key = ?").get(key) as
+      | CurrentRow
+      | undefined;
+    if (!row) throw new KeyNotFoundError(key);
+    if (expectedRevision !== undefined && row.mod_rev !== expectedRevision) {
+      throw new ConflictError(key, expectedRevision, {
+        key,
+        value: decodeValue(row.value),
+        createRevision: row.create_rev,
+        modRevision: row.mod_rev,
+      });
+    }
+    return row;
+  }
+
+  #insertLog(
+    rev: number,
+    key: string,
+    type: number,
+    createRev: number,
+    prevRev: number | null,
+    prevValue: Uint8Array | null,
+  ): void {
+    this.#stmts
+      .get("INSERT INTO log (rev, key, type, create_rev, prev_rev, prev_value, ts) VALUES (?, ?, ?, ?, ?, ?, ?)")
+      .run(rev, key, type, createRev, prevRev, prevValue, Date.now());
+  }
+
+  /** Runs `work` in one immediate transaction; the revision moves only when it commits. */
+  #write(work: () => number): number {
+    this.#db.exec("BEGIN IMMEDIATE");
+    let revision: number;
+    try {
+      revision = work();
+      this.#db.exec("COMMIT");
+    } catch (err) {
+      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+      throw err;
+    }
+    this.#revision = revision;
+    this.#compactor.noteWrite();
+    return revision;
+  }
+}
+
+/** Opens a SQLite datastore (async like every driver's open, though this one needs no I/O wait). */
+export async function openSqliteDatastore(options: SqliteDatastoreOptions): Promise<SqliteDatastore> {
+  return SqliteDatastore.open(options);
+}

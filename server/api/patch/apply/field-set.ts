@@ -1,0 +1,171 @@
+/**
+ * Sets of field paths, as server-side apply tracks ownership (structured-merge-diff's
+ * fieldpath.Set) and as `managedFields[].fieldsV1` stores them. A path is a list of path
+ * elements written as FieldsV1 writes them: `f:<field>`, `k:<json of the key fields>` (an item
+ * of a list-map), `v:<json value>` (an item of a set), `i:<index>`. A set is a trie; a node is a
+ * "member" when the path to it is itself in the set (FieldsV1's `.` entry, or an empty `{}`).
+ */
+
+export type PathElement = string;
+export type FieldPath = readonly PathElement[];
+
+export class FieldSet {
+  member = false;
+  readonly children = new Map<PathElement, FieldSet>();
+
+  static of(paths: Iterable<FieldPath>): FieldSet {
+    const s = new FieldSet();
+    for (const p of paths) s.insert(p);
+    return s;
+  }
+
+  insert(path: FieldPath): void {
+    let node: FieldSet = this;
+    for (const pe of path) {
+      let next = node.children.get(pe);
+      if (!next) node.children.set(pe, (next = new FieldSet()));
+      node = next;
+    }
+    node.member = true;
+  }
+
+  has(path: FieldPath): boolean {
+    const node = this.at(path);
+    return node?.member ?? false;
+  }
+
+  /** The subtree at `path`, if any path in the set goes through it. */
+  at(path: FieldPath): FieldSet | undefined {
+    let node: FieldSet | undefined = this;
+    for (const pe of path) node = node?.children.get(pe);
+    return node;
+  }
+
+  isEmpty(): boolean {
+    if (this.member) return false;
+    for (const c of this.children.values()) if (!c.isEmpty()) return false;
+    return true;
+  }
+
+  /** A new set (sets are never shared between results, so inserting into one is safe). */
+  union(other: FieldSet): FieldSet {
+    const out = new FieldSet();
+    out.member = this.member || other.member;
+    for (const [pe, c] of this.children) {
+      const o = other.children.get(pe);
+      out.children.set(pe, o ? c.union(o) : c.union(EMPTY));
+    }
+    for (const [pe, c] of other.children) if (!this.children.has(pe)) out.children.set(pe, c.union(EMPTY));
+    return out;
+  }
+
+  /** Members of this set that are not members of `other`. */
+  difference(other: FieldSet | undefined): FieldSet {
+    const out = new FieldSet();
+    out.member = this.member && !(other?.member ?? false);
+    for (const [pe, c] of this.children) {
+      const d = c.difference(other?.children.get(pe));
+      if (!d.isEmpty()) out.children.set(pe, d);
+    }
+    return out;
+  }
+
+  /** Members in both sets. */
+  intersection(other: FieldSet | undefined): FieldSet {
+    const out = new FieldSet();
+    if (!other) return out;
+    out.member = this.member && other.member;
+    for (const [pe, c] of this.children) {
+      const o = other.children.get(pe);
+      if (!o) continue;
+      const i = c.intersection(o);
+      if (!i.isEmpty()) out.children.set(pe, i);
+    }
+    return out;
+  }
+
+  /** Every prefix of every member made a member: "this path or something under it is in the set". */
+  closure(): FieldSet {
+    const out = new FieldSet();
+    out.member = !this.isEmpty();
+    for (const [pe, c] of this.children) if (!c.isEmpty()) out.children.set(pe, c.closure());
+    return out;
+  }
+
+  /** Member paths, depth first, in element order. */
+  paths(prefix: PathElement[] = []): FieldPath[] {
+    const out: FieldPath[] = this.member && prefix.length ? [prefix] : [];
+    for (const pe of sortedElements(this.children.keys())) out.push(...this.children.get(pe)!.paths([...prefix, pe]));
+    return out;
+  }
+
+  equals(other: FieldSet): boolean {
+    return this.difference(other).isEmpty() && other.difference(this).isEmpty();
+  }
+}
+
+const EMPTY = new FieldSet();
+
+const ORDER: Record<string, number> = { f: 0, k: 1, v: 2, i: 3 };
+
+/** Field names first, then keys, values, indexes (as upstream serializes), each sorted. */
+export function sortedElements(pes: Iterable<PathElement>): PathElement[] {
+  return [...pes].sort((a, b) => (ORDER[a[0]!] ?? 9) - (ORDER[b[0]!] ?? 9) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+export type FieldsV1 = { [pe: string]: FieldsV1 };
+
+/** The FieldsV1 JSON of a set: `{"f:spec":{"f:replicas":{}}}`, `"."` marking members with children. */
+export function toFieldsV1(set: FieldSet): FieldsV1 {
+  const out: FieldsV1 = {};
+  for (const pe of sortedElements(set.children.keys())) {
+    const child = set.children.get(pe)!;
+    if (child.isEmpty()) continue;
+    const inner = toFieldsV1(child);
+    out[pe] = child.member && Object.keys(inner).length > 0 ? { ".": {}, ...inner } : inner;
+  }
+  return out;
+}
+
+/** Parses FieldsV1 JSON; throws on anything that is not one. */
+export function fromFieldsV1(json: unknown): FieldSet {
+  const set = new FieldSet();
+  const walk = (node: unknown, into: FieldSet): void => {
+    if (typeof node !== "object" || node === null || Array.isArray(node)) throw new Error("FieldsV1 must be an object");
+    for (const [pe, child] of Object.entries(node)) {
+      if (pe === ".") {
+        into.member = true;
+        continue;
+      }
+      if (!/^[fkvi]:/.test(pe)) throw new Error(`invalid path element ${JSON.stringify(pe)}`);
+      const next = new FieldSet();
+      into.children.set(pe, next);
+      walk(child, next);
+      // `{}` is a leaf member; a node with children is a member only with ".".
+      if (Object.keys(child as object).length === 0) next.member = true;
+    }
+  };
+  walk(json, set);
+  return set;
+}
+
+/** Upstream's path notation for messages: `.spec.containers[name="c"].image`. */
+export function pathString(path: FieldPath): string {
+  return path
+    .map((pe) => {
+      const body = pe.slice(2);
+      switch (pe[0]) {
+        case "f":
+          return `.${body}`;
+        case "k": {
+          const key = JSON.parse(body) as Record<string, unknown>;
+          return `[${Object.entries(key).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(",")}]`;
+        }
+        case "v":
+          return `[=${body}]`;
+        default:
+          return `[${body}]`;
+      }
+    })
+    .join("");
+}

@@ -1,0 +1,198 @@
+/**
+ * NodeStreams of a node in another process: HTTPS to its kubelet endpoint
+ * (agent/kubelet/server/https.ts) at the node's InternalIP and kubelet port, the API server
+ * authenticating with its client certificate (CN kube-apiserver-kubelet-client). The kubelet's
+ * serving certificate is verified against `kubeletCa` when one is given; without it, as
+ * kube-apiserver without --kubelet-certificate-authority, it is not verified.
+ * Exec and attach speak v5.channel.k8s.io over WebSocket (streams/remotecommand.ts) to the kubelet.
+ */
+import { Agent, request } from "node:https";
+import WebSocket from "ws";
+import {
+  type AttachOptions,
+  type ContainerLogOptions,
+  type ExecOptions,
+  type NodeEndpoint,
+  type NodeStreams,
+  NodeStreamsError,
+  type PodRef,
+  type StreamSession,
+  type Summary,
+} from "./mod.ts";
+import { ChannelCodec, CLOSE, ERROR, RESIZE, STDERR, STDIN, STDOUT } from "./remotecommand.ts";
+
+export interface RemoteNodeStreamsOptions {
+  /** The API server's client certificate and key (PEM). */
+  cert: string;
+  key: string;
+  /** The CA the kubelets' serving certificates chain to; absent: not verified. */
+  kubeletCa?: string;
+  /** Override the node's address and kubelet port (tests). */
+  address?: string;
+  port?: number;
+}
+
+const DEFAULT_PORT = 10250;
+
+function addressOf(node: NodeEndpoint): string {
+  const a = node.addresses.find((x) => x.type === "InternalIP") ?? node.addresses.find((x) => x.type === "ExternalIP") ?? node.addresses.find((x) => x.type === "Hostname");
+  if (!a) throw new NodeStreamsError(502, `node "${node.name}" has no address to reach its kubelet at`);
+  return a.address.includes(":") ? `[${a.address}]` : a.address;
+}
+
+export function remoteNodeStreams(options: RemoteNodeStreamsOptions): (node: NodeEndpoint) => NodeStreams {
+  const agent = new Agent({ cert: options.cert, key: options.key, ca: options.kubeletCa, rejectUnauthorized: options.kubeletCa !== undefined, keepAlive: true });
+  return (node) => new RemoteNodeStreams(node, options, agent);
+}
+
+class RemoteNodeStreams implements NodeStreams {
+  readonly #base: string;
+  readonly #options: RemoteNodeStreamsOptions;
+  readonly #agent: Agent;
+
+  constructor(node: NodeEndpoint, options: RemoteNodeStreamsOptions, agent: Agent) {
+    this.#base = `https://${options.address ?? addressOf(node)}:${options.port ?? (node.port || DEFAULT_PORT)}`;
+    this.#options = options;
+    this.#agent = agent;
+  }
+
+  #get(path: string, signal?: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+    return new Promise((resolve, reject) => {
+      const req = request(this.#base + path, { agent: this.#agent, method: "GET", signal }, (res) => {
+        if (res.statusCode !== 200) {
+          let text = "";
+          res.on("data", (d: Buffer) => (text += d.toString()));
+          res.on("end", () => {
+            let message = text;
+            try {
+              message = (JSON.parse(text) as { message?: string }).message ?? text;
+            } catch {
+              // plain text
+            }
+            reject(new NodeStreamsError(res.statusCode ?? 502, message));
+          });
+          return;
+        }
+        resolve(new ReadableStream<Uint8Array>({
+          start(controller) {
+            res.on("data", (d: Buffer) => controller.enqueue(new Uint8Array(d)));
+            res.on("end", () => controller.close());
+            res.on("error", () => controller.close());
+            res.on("close", () => {
+              try {
+                controller.close();
+              } catch {
+                // closed already
+              }
+            });
+          },
+          cancel() {
+            res.destroy();
+          },
+        }));
+      });
+      req.on("error", (err) => reject(signal?.aborted ? err : new NodeStreamsError(502, `error dialing the kubelet at ${this.#base}: ${err.message}`)));
+      req.end();
+    });
+  }
+
+  async logs(pod: PodRef, container: string, o: ContainerLogOptions): Promise<ReadableStream<Uint8Array>> {
+    const q = new URLSearchParams();
+    if (o.follow) q.set("follow", "true");
+    if (o.previous) q.set("previous", "true");
+    if (o.timestamps) q.set("timestamps", "true");
+    if (o.tailLines !== undefined) q.set("tailLines", String(o.tailLines));
+    if (o.limitBytes !== undefined) q.set("limitBytes", String(o.limitBytes));
+    if (o.since !== undefined) q.set("sinceTime", new Date(o.since).toISOString());
+    if (pod.uid) q.set("podUID", pod.uid);
+    return this.#get(`/containerLogs/${encodeURIComponent(pod.namespace)}/${encodeURIComponent(pod.name)}/${encodeURIComponent(container)}?${q}`, o.signal);
+  }
+
+  async stats(): Promise<Summary> {
+    const body = await this.#get("/stats/summary");
+    return JSON.parse(await new Response(body).text()) as Summary;
+  }
+
+  exec(pod: PodRef, container: string, o: ExecOptions): Promise<StreamSession> {
+    const q = new URLSearchParams();
+    for (const c of o.command) q.append("command", c);
+    return this.#session("exec", pod, container, o, q);
+  }
+
+  attach(pod: PodRef, container: string, o: AttachOptions): Promise<StreamSession> {
+    return this.#session("attach", pod, container, o, new URLSearchParams());
+  }
+
+  #session(kind: string, pod: PodRef, container: string, o: AttachOptions, q: URLSearchParams): Promise<StreamSession> {
+    for (const k of ["stdin", "stdout", "stderr", "tty"] as const) if (o[k]) q.set(k, "true");
+    if (pod.uid) q.set("podUID", pod.uid);
+    const url = `${this.#base.replace(/^https/, "wss")}/${kind}/${encodeURIComponent(pod.namespace)}/${encodeURIComponent(pod.name)}/${encodeURIComponent(container)}?${q}`;
+    const ws = new WebSocket(url, ["v5.channel.k8s.io"], { agent: this.#agent, cert: this.#options.cert, key: this.#options.key, ca: this.#options.kubeletCa, rejectUnauthorized: this.#options.kubeletCa !== undefined });
+    const codec = new ChannelCodec("v5.channel.k8s.io");
+    return new Promise((resolve, reject) => {
+      ws.on("unexpected-response", (_req, res) => {
+        let text = "";
+        res.on("data", (d: Buffer) => (text += d.toString()));
+        res.on("end", () => {
+          let message = text;
+          try {
+            message = (JSON.parse(text) as { message?: string }).message ?? text;
+          } catch {
+            // plain text
+          }
+          reject(new NodeStreamsError(res.statusCode ?? 502, message));
+        });
+      });
+      ws.on("error", (err) => reject(new NodeStreamsError(502, `error dialing the kubelet: ${err.message}`)));
+      ws.on("open", () => {
+        const outs = new Map<number, ReadableStreamDefaultController<Uint8Array>>();
+        const stream = (channel: number) => new ReadableStream<Uint8Array>({ start: (c) => void outs.set(channel, c) });
+        const stdout = o.stdout || o.tty ? stream(STDOUT) : undefined;
+        const stderr = o.stderr && !o.tty ? stream(STDERR) : undefined;
+        let status = "";
+        let settle!: (code: number) => void;
+        let fail!: (err: Error) => void;
+        const exit = new Promise<number>((res, rej) => ((settle = res), (fail = rej)));
+        ws.on("message", (data: Buffer, isBinary: boolean) => {
+          const m = codec.decode(isBinary ? new Uint8Array(data) : String(data));
+          if (!m) return;
+          if (m.channel === ERROR) status += new TextDecoder().decode(m.payload);
+          else outs.get(m.channel)?.enqueue(m.payload.slice());
+        });
+        ws.on("close", () => {
+          for (const c of outs.values()) {
+            try {
+              c.close();
+            } catch {
+              // closed already
+            }
+          }
+          if (!status) return settle(0);
+          try {
+            const s = JSON.parse(status) as { status?: string; reason?: string; message?: string; details?: { causes?: { reason?: string; message?: string }[] } };
+            if (s.status === "Success") return settle(0);
+            const code = s.details?.causes?.find((c) => c.reason === "ExitCode")?.message;
+            if (s.reason === "NonZeroExitCode" && code !== undefined) return settle(Number(code));
+            fail(new Error(s.message ?? status));
+          } catch {
+            fail(new Error(status));
+          }
+        });
+        const send = (channel: number, payload: Uint8Array) => {
+          if (ws.readyState === WebSocket.OPEN) ws.send(codec.encode(channel, payload));
+        };
+        resolve({
+          stdin: o.stdin
+            ? new WritableStream<Uint8Array>({ write: (chunk) => send(STDIN, chunk), close: () => send(CLOSE, new Uint8Array([STDIN])) })
+            : undefined,
+          stdout,
+          stderr,
+          resize: (size) => send(RESIZE, new TextEncoder().encode(JSON.stringify({ Width: size.width, Height: size.height }))),
+          exit,
+          close: () => ws.close(),
+        });
+      });
+    });
+  }
+}
+
