@@ -7,6 +7,7 @@ import { eventTtlController } from "./event-ttl.ts";
 import { garbageCollectorController } from "./garbage-collector/mod.ts";
 import { nodeIpamController } from "./node-ipam.ts";
 import { nodeLifecycleController } from "./node-lifecycle/mod.ts";
+import { nodePasswordCleanupController } from "./node-password-cleanup.ts";
 import { podGcController } from "./pod-gc.ts";
 import { rootCaPublisher } from "./root-ca-publisher.ts";
 import { serviceAccountController } from "./serviceaccount.ts";
@@ -28,6 +29,7 @@ export const CONTROLLER_MODULES: readonly ControllerModule[] = [
   garbageCollectorController,
   nodeIpamController,
   nodeLifecycleController,
+  nodePasswordCleanupController,
   podGcController,
   eventTtlController,
   jobControllerModule,
