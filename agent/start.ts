@@ -12,6 +12,7 @@ import { describeError, startPlugins } from "../plugins/lifecycle.ts";
 import { type BuiltinModules, loadPlugins } from "../plugins/loader.ts";
 import { createLogger, type LogLevel } from "../plugins/logger.ts";
 import type { ModuleKind, PluginRef } from "../plugins/manifest.ts";
+import { applyDefaultCni } from "../plugins/default-cni.ts";
 import * as platform from "../plugins/platform.ts";
 import { loadConfiguration, moduleRefs } from "../plugins/settings.ts";
 import { RemoteClient } from "./client/remote.ts";
@@ -106,6 +107,8 @@ async function runAgent(options: AgentOptions, shutdown: AbortSignal): Promise<n
   // The runtime (and CNI) modules, as the server loads them; k3s's agent always runs containerd.
   const modules = moduleRefs(settings, manifest);
   modules.runtime ??= { use: "containerd", origin: { file: "default", path: "modules.runtime" } };
+  // The bridge CNI with the networks the server told us at join (see plugins/default-cni.ts).
+  applyDefaultCni(modules, { clusterCidr: joined.clusterCidr, serviceCidr: joined.serviceCidr });
   const refs: { ref: PluginRef; mustProvide: string }[] = [];
   for (const kind of AGENT_MODULES) {
     const ref = modules[kind];

@@ -81,6 +81,8 @@ export interface ApiServerOptions {
   tlsSans?: string[];
   clusterDomain?: string;
   serviceCidr?: string;
+  /** --cluster-cidr: told to joining agents (their bridge CNI masquerades what leaves it). */
+  clusterCidr?: string;
   /** --service-node-port-range ("30000-32767" by default). */
   serviceNodePortRange?: string;
   /** --token: the server token's password (or a full K10 token). */
@@ -235,6 +237,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     },
     bootstrapSecret: (id) => cache.get(objectKey({ group: "", resource: "secrets", namespaced: true }, BOOTSTRAP_NAMESPACE, bootstrapSecretName(id)))?.object as unknown as BootstrapSecret | undefined,
     log: log.child("join"),
+    clusterCidr: options.clusterCidr,
+    serviceCidr: options.serviceCidr,
   });
   // --- end of agents joining
 

@@ -47,6 +47,7 @@ export async function startControlPlane(values: Record<string, FlagValue>, dataD
     tlsSans: values["tls-san"] as string[] | undefined,
     clusterDomain: values["cluster-domain"] as string,
     serviceCidr: values["service-cidr"] as string,
+    clusterCidr: values["cluster-cidr"] as string,
     serviceNodePortRange: values["service-node-port-range"] as string | undefined,
     token: values.token as string | undefined,
     version: versionInfo(k3tsVersion, platform.runtimeVersion(), `${process.platform}/${process.arch}`),

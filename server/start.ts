@@ -18,6 +18,7 @@ import type { BuiltinModules } from "../plugins/loader.ts";
 import { createLogger } from "../plugins/logger.ts";
 import type { LogLevel } from "../plugins/logger.ts";
 import type { ModuleKind, PluginRef } from "../plugins/manifest.ts";
+import { applyDefaultCni } from "../plugins/default-cni.ts";
 import * as platform from "../plugins/platform.ts";
 import { startControlPlane } from "./control-plane.ts";
 import type { NodeStreamsDirectory } from "../streams/mod.ts"; // node streams: the in-process agent registers its nodes
@@ -75,14 +76,7 @@ async function serve(options: ServerOptions, shutdownRequested: Promise<string>)
   const modules = moduleRefs(settings, manifest);
   // No datastore chosen: the embedded SQLite one, its file under the data dir.
   modules.datastore ??= { use: "sqlite", origin: { file: "default", path: "modules.datastore" } };
-  // --- CNI default (cni/bridge): with containerd, the pod network is the bridge module's unless
-  // the manifest picks another CNI (k3s: flannel); it masquerades what leaves the server's
-  // --cluster-cidr, so it is told that (a manifest's own `with:` values win).
-  if (!modules.cni && modules.runtime?.use === "containerd") modules.cni = { use: "bridge", origin: { file: "default", path: "modules.cni" } };
-  if (modules.cni?.use === "bridge") {
-    modules.cni = { ...modules.cni, with: { clusterCidr: settings.values["cluster-cidr"], serviceCidr: settings.values["service-cidr"], ...modules.cni.with } };
-  }
-  // --- end of CNI default
+  applyDefaultCni(modules, { clusterCidr: settings.values["cluster-cidr"] as string, serviceCidr: settings.values["service-cidr"] as string });
   const disabled = new Set(settings.values.disable as string[]);
   const refs: { ref: PluginRef; mustProvide?: string }[] = [];
   for (const kind of MODULE_ORDER) {

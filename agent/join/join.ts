@@ -42,6 +42,9 @@ export interface JoinedCluster {
   servingKey?: string;
   /** The cluster's client CA (PEM): callers of the kubelet endpoint must chain to it. */
   clientCa?: string;
+  /** The server's --cluster-cidr and --service-cidr (absent from older servers). */
+  clusterCidr?: string;
+  serviceCidr?: string;
 }
 
 /** The files a join leaves in <data-dir>/agent (k3s keeps the same under agent/). */
@@ -142,7 +145,7 @@ export async function joinCluster(o: JoinOptions): Promise<JoinedCluster> {
         throw new ConfigError(`the server at ${server} refused to issue node credentials (${answer.status}): ${statusMessage(answer.text)}`);
       }
       if (answer.status !== 200) throw new Retry(`node credentials: the server answered ${answer.status}: ${statusMessage(answer.text)}`);
-      const credentials = JSON.parse(answer.text) as { certificate: string; key: string; token?: string; servingCertificate?: string; servingKey?: string; clientCa?: string };
+      const credentials = JSON.parse(answer.text) as { certificate: string; key: string; token?: string; servingCertificate?: string; servingKey?: string; clientCa?: string; clusterCidr?: string; serviceCidr?: string };
       const dir = join(o.dataDir, "agent");
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, AGENT_FILES.serverCa), ca, { mode: 0o644 });
@@ -163,6 +166,8 @@ export async function joinCluster(o: JoinOptions): Promise<JoinedCluster> {
         servingCertificate: credentials.servingCertificate,
         servingKey: credentials.servingKey,
         clientCa: credentials.clientCa,
+        clusterCidr: credentials.clusterCidr,
+        serviceCidr: credentials.serviceCidr,
       };
     } catch (err) {
       if (err instanceof CaHashMismatch) throw new ConfigError(err.message);

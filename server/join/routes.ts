@@ -43,6 +43,13 @@ export interface NodeCredentials {
   servingKey: string;
   /** The client CA (PEM): the kubelet endpoint accepts the API server's client certificate by it. */
   clientCa: string;
+  /**
+   * The server's --cluster-cidr and --service-cidr, as k3s's agents read them from the server's
+   * config: an agent's bridge CNI masquerades what leaves the cluster CIDR. Absent when the server
+   * was not given them (tests).
+   */
+  clusterCidr?: string;
+  serviceCidr?: string;
 }
 
 export interface JoinRoutesOptions {
@@ -53,6 +60,9 @@ export interface JoinRoutesOptions {
   /** A bootstrap token's Secret from the watch cache. */
   bootstrapSecret(id: string): BootstrapSecret | undefined;
   log: Logger;
+  /** The cluster's networks, passed on to agents (NodeCredentials). */
+  clusterCidr?: string;
+  serviceCidr?: string;
 }
 
 /** The join paths need no Kubernetes identity: the handler checks the join token itself. */
@@ -135,6 +145,8 @@ export function joinRoutes(o: JoinRoutesOptions): Record<string, (request: Reque
         servingCertificate: serving.certPem,
         servingKey: serving.keyPem,
         clientCa: o.pki.clientCa.certPem,
+        clusterCidr: o.clusterCidr,
+        serviceCidr: o.serviceCidr,
       };
       return new Response(JSON.stringify(answer), { headers: { "Content-Type": "application/json", "Cache-Control": "no-store" } });
     },

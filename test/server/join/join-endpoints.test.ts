@@ -16,7 +16,7 @@ import { startTestServer, type TestServer } from "../harness.ts";
 let t: TestServer;
 
 beforeAll(async () => {
-  t = await startTestServer();
+  t = await startTestServer({ clusterCidr: "10.60.0.0/16", serviceCidr: "10.61.0.0/16" });
 });
 afterAll(async () => {
   await t?.stop();
@@ -54,7 +54,8 @@ describe("join endpoints", () => {
     const first = await credentials(auth, "w1", "a".repeat(32));
     expect(first.status, first.text).toBe(200);
     const issued = JSON.parse(first.text) as { certificate: string; key: string; serverCa: string; nodeName: string };
-    expect(issued).toMatchObject({ nodeName: "w1", serverCa: t.server.pki.serverCa.certPem });
+    // The cluster's networks come along: the agent's bridge CNI masquerades what leaves the cluster CIDR.
+    expect(issued).toMatchObject({ nodeName: "w1", serverCa: t.server.pki.serverCa.certPem, clusterCidr: "10.60.0.0/16", serviceCidr: "10.61.0.0/16" });
     // Again with the same password: the same node restarting.
     expect((await credentials(auth, "w1", "a".repeat(32))).status).toBe(200);
     const duplicate = await credentials(auth, "w1", "b".repeat(32));
