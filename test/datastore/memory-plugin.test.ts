@@ -31,4 +31,4 @@ runDatastoreConformance("memory plugin (third-party fixture)", async () => {
       await instance.stop?.();
     },
   };
-});
+}, { durable: false }); // it keeps everything in memory: nothing to reopen

@@ -39,7 +39,8 @@ runDatastoreConformance("sqlite", async () => {
 // A small watch queue, so that the suite's slow-watcher test exercises the fall back to the log.
 runDatastoreConformance("sqlite (watch queue of 16)", async () => {
   const path = join(tempDir(), "state.db");
-  return { store: await openSqliteDatastore({ path, ...quiet, watch: { maxQueue: 16, batchSize: 7 } }) };
+  const options = { path, ...quiet, watch: { maxQueue: 16, batchSize: 7 } };
+  return { store: await openSqliteDatastore(options), reopen: () => openSqliteDatastore(options) };
 });
 
 function fileSize(path: string): number {
