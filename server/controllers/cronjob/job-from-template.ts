@@ -7,7 +7,7 @@
 import type { Job } from "../job/types.ts";
 import { newControllerRef } from "../pod-status.ts";
 import { type CronJob, SCHEDULED_TIMESTAMP_ANNOTATION } from "./types.ts";
-import { offsetAt, wallOf } from "./zone.ts";
+import { offsetAt, wallOf } from "../../cron/zone.ts";
 
 export function jobName(cronJob: CronJob, scheduled: number): string {
   return `${cronJob.metadata.name}-${Math.floor(scheduled / 60_000)}`;

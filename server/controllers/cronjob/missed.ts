@@ -5,7 +5,7 @@
  * instead of trying to catch up on decades of runs. startingDeadlineSeconds bounds how far back
  * it looks.
  */
-import type { Schedule } from "./schedule.ts";
+import type { Schedule } from "../../cron/schedule.ts";
 
 export interface Due {
   /** The activation to run now, if any. */

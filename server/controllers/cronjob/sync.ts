@@ -14,9 +14,9 @@ import { isJobFinished, type Job } from "../job/types.ts";
 import { controllerRef } from "../pod-status.ts";
 import { jobFromTemplate, jobName } from "./job-from-template.ts";
 import { mostRecentScheduleTime } from "./missed.ts";
-import { parseSchedule, type Schedule } from "./schedule.ts";
+import { parseSchedule, type Schedule } from "../../cron/schedule.ts";
 import type { CronJob, ObjectReference } from "./types.ts";
-import { checkZone, localZone } from "./zone.ts";
+import { checkZone, localZone } from "../../cron/zone.ts";
 
 /** Looked at again this long after the next scheduled time, so that it is surely due. */
 const NEXT_SCHEDULE_DELTA_MS = 100;

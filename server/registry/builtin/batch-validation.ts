@@ -10,7 +10,7 @@ import type { KubeObject } from "../../storage/object.ts";
 import { deepEqual } from "../rest/deep-equal.ts";
 import { immutable, invalidValue, notSupported, required } from "../validation/field-errors.ts";
 import { CONTROLLER_UID_LABEL, JOB_NAME_LABEL, LEGACY_CONTROLLER_UID_LABEL, LEGACY_JOB_NAME_LABEL } from "./batch-defaults.ts";
-import { isKnownTimeZone, scheduleProblem } from "./cron-schedule.ts";
+import { isKnownTimeZone, scheduleProblem } from "../../cron/schedule.ts";
 import { goLabelSelector, goStringMap, invalidRendered } from "./go-values.ts";
 import { isObj, nonnegative, selectorImmutable, validateSelectorAndTemplate } from "./workload-validation.ts";
 

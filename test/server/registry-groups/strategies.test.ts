@@ -7,7 +7,7 @@ import type { KubeObject } from "../../../server/storage/object.ts";
 import type { ResourceDefinition } from "../../../server/registry/types.ts";
 import { daemonsets, deployments, statefulsets, controllerrevisions } from "../../../server/registry/builtin/apps.ts";
 import { cronjobs, jobs } from "../../../server/registry/builtin/batch.ts";
-import { scheduleProblem } from "../../../server/registry/builtin/cron-schedule.ts";
+import { scheduleProblem } from "../../../server/cron/schedule.ts";
 import { endpointslices } from "../../../server/registry/builtin/discovery.ts";
 import { ingresses, networkpolicies } from "../../../server/registry/builtin/networking.ts";
 import { poddisruptionbudgets } from "../../../server/registry/builtin/policy.ts";

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { mostRecentScheduleTime } from "../../../../server/controllers/cronjob/missed.ts";
 import { jobName, rfc3339In } from "../../../../server/controllers/cronjob/job-from-template.ts";
-import { parseGoDuration, parseSchedule, ScheduleError } from "../../../../server/controllers/cronjob/schedule.ts";
-import { instantOf, wallOf } from "../../../../server/controllers/cronjob/zone.ts";
+import { parseGoDuration, parseSchedule, ScheduleError } from "../../../../server/cron/schedule.ts";
+import { instantOf, wallOf } from "../../../../server/cron/zone.ts";
 
 const at = (s: string) => Date.parse(s);
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
@@ -128,5 +128,25 @@ describe("jobs of a CronJob", () => {
     expect(jobName(cj, at("2024-01-01T00:05:00Z"))).toBe(`tick-${at("2024-01-01T00:05:00Z") / 60_000}`);
     expect(rfc3339In(at("2024-01-01T00:05:00Z"), "UTC")).toBe("2024-01-01T00:05:00Z");
     expect(rfc3339In(at("2024-07-01T00:05:00Z"), "America/New_York")).toBe("2024-06-30T20:05:00-04:00");
+  });
+});
+
+describe("one parser for validation and running", () => {
+  it("gives robfig's messages for what it refuses, including a bad TZ= zone and @every", async () => {
+    const { scheduleProblem } = await import("../../../../server/cron/schedule.ts");
+    expect(scheduleProblem("TZ=Mars/Olympus 0 * * * *")).toBe("provided bad location Mars/Olympus: unknown time zone Mars/Olympus");
+    expect(scheduleProblem("@every x")).toBe('failed to parse duration @every x: time: invalid duration "x"');
+    expect(scheduleProblem("*/-1 * * * *")).toBe("negative number (-1) not allowed: -1");
+    // A leading hyphen leaves an empty start, as in robfig.
+    expect(scheduleProblem("-1 * * * *")).toBe('failed to parse int from : strconv.Atoi: parsing "": invalid syntax');
+    expect(scheduleProblem("1-2-3 * * * *")).toBe("too many hyphens: 1-2-3");
+    expect(scheduleProblem("*/2/3 * * * *")).toBe("too many slashes: */2/3");
+    // robfig takes "*" with hyphens after it as a star.
+    expect(scheduleProblem("*-5 * * * *")).toBeUndefined();
+  });
+
+  it("runs a TZ= prefix in its own zone", () => {
+    // 09:00 in Tokyo is 00:00 UTC.
+    expect(nextN("TZ=Asia/Tokyo 0 9 * * *", "UTC", "2024-01-01T01:00:00Z", 1)).toEqual(["2024-01-02T00:00:00.000Z"]);
   });
 });

@@ -5,7 +5,10 @@
  * @hourly and `@every <duration>`; an optional TZ=/CRON_TZ= prefix. Next times are computed on
  * the wall clock of a time zone by stepping instants, so that across daylight saving a time that
  * does not exist is skipped and a time that happens twice runs twice, as robfig's does.
- * (Validation with upstream's messages is the registry's: registry/builtin/cron-schedule.ts.)
+ *
+ * One parser for both users: the registry validates `spec.schedule` with it (scheduleProblem:
+ * robfig's ParseStandard error texts, which kube-apiserver returns as the detail of
+ * `spec.schedule: Invalid value`), and the CronJob controller runs what it parsed.
  */
 import { instantOf, wallOf } from "./zone.ts";
 
@@ -50,43 +53,65 @@ interface FieldSet {
   star: boolean;
 }
 
-function number(text: string, f: Field): number {
-  const named = f.names?.[text.toLowerCase()];
-  if (named !== undefined) return named;
-  if (!/^\d+$/.test(text)) throw new ScheduleError(`failed to parse int from ${text}`);
+/** Go's strconv.Atoi, with its error text. */
+function atoi(text: string): number {
+  if (!/^[+-]?[0-9]+$/.test(text)) throw new ScheduleError(`strconv.Atoi: parsing ${JSON.stringify(text)}: invalid syntax`);
   return Number(text);
 }
 
-function parseField(text: string, f: Field): FieldSet {
-  const values = new Set<number>();
-  let star = false;
-  for (const expr of text.split(",")) {
-    const [range, stepText, extra] = expr.split("/");
-    if (extra !== undefined) throw new ScheduleError(`too many slashes: ${expr}`);
-    const bounds = range.split("-");
-    let start: number;
-    let end: number;
-    let isStar = false;
-    if (bounds[0] === "*" || bounds[0] === "?") {
-      if (bounds.length > 1) throw new ScheduleError(`too many hyphens: ${expr}`);
-      [start, end, isStar] = [f.min, f.max, true];
-    } else {
-      if (bounds.length > 2) throw new ScheduleError(`too many hyphens: ${expr}`);
-      start = number(bounds[0], f);
-      end = bounds.length === 2 ? number(bounds[1], f) : start;
-    }
-    let step = 1;
-    if (stepText !== undefined) {
-      step = number(stepText, { min: 0, max: 0 });
-      // "N/step" means "N-max/step".
-      if (bounds.length === 1 && !isStar) end = f.max;
-      if (step > 1) isStar = false;
-    }
-    if (start < f.min || end > f.max || start > end || step === 0) throw new ScheduleError(`invalid range: ${expr}`);
-    for (let v = start; v <= end; v += step) values.add(v);
-    star ||= isStar;
+/** robfig's mustParseInt. */
+function mustParseInt(text: string): number {
+  let n: number;
+  try {
+    n = atoi(text);
+  } catch (err) {
+    throw new ScheduleError(`failed to parse int from ${text}: ${(err as Error).message}`);
   }
-  return { values, star };
+  if (n < 0) throw new ScheduleError(`negative number (${n}) not allowed: ${text}`);
+  return n;
+}
+
+function parseIntOrName(text: string, f: Field): number {
+  return f.names?.[text.toLowerCase()] ?? mustParseInt(text);
+}
+
+/** robfig's getRange: one comma-separated term of a field, with its checks and messages. */
+function parseRange(expr: string, f: Field, into: FieldSet): void {
+  const rangeAndStep = expr.split("/");
+  const lowAndHigh = rangeAndStep[0]!.split("-");
+  const singleDigit = lowAndHigh.length === 1;
+  let start: number;
+  let end: number;
+  let star = false;
+  if (lowAndHigh[0] === "*" || lowAndHigh[0] === "?") {
+    [start, end, star] = [f.min, f.max, true];
+  } else {
+    start = parseIntOrName(lowAndHigh[0]!, f);
+    if (lowAndHigh.length === 1) end = start;
+    else if (lowAndHigh.length === 2) end = parseIntOrName(lowAndHigh[1]!, f);
+    else throw new ScheduleError(`too many hyphens: ${expr}`);
+  }
+  let step = 1;
+  if (rangeAndStep.length === 2) {
+    step = mustParseInt(rangeAndStep[1]!);
+    // "N/step" means "N-max/step".
+    if (singleDigit) end = f.max;
+    if (step > 1) star = false;
+  } else if (rangeAndStep.length > 2) {
+    throw new ScheduleError(`too many slashes: ${expr}`);
+  }
+  if (start < f.min) throw new ScheduleError(`beginning of range (${start}) below minimum (${f.min}): ${expr}`);
+  if (end > f.max) throw new ScheduleError(`end of range (${end}) above maximum (${f.max}): ${expr}`);
+  if (start > end) throw new ScheduleError(`beginning of range (${start}) beyond end of range (${end}): ${expr}`);
+  if (step === 0) throw new ScheduleError(`step of range should be a positive number: ${expr}`);
+  for (let v = start; v <= end; v += step) into.values.add(v);
+  into.star ||= star;
+}
+
+function parseField(text: string, f: Field): FieldSet {
+  const set: FieldSet = { values: new Set<number>(), star: false };
+  for (const expr of text.split(",")) parseRange(expr, f, set);
+  return set;
 }
 
 class CronSchedule implements Schedule {
@@ -158,34 +183,66 @@ export function parseGoDuration(text: string): number {
   if (text === "0") return 0;
   const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/gy;
   let total = 0;
-  let at = 0;
+  const sign = text.startsWith("-") ? -1 : 1;
+  let at = text.startsWith("-") || text.startsWith("+") ? 1 : 0;
+  re.lastIndex = at;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     total += Number(m[1]) * UNITS[m[2]];
     at = re.lastIndex;
   }
-  if (at !== text.length || text.length === 0) throw new ScheduleError(`time: invalid duration ${JSON.stringify(text)}`);
-  return total;
+  if (at !== text.length || at === 0 || /^[+-]$/.test(text)) throw new ScheduleError(`time: invalid duration ${JSON.stringify(text)}`);
+  return sign * total;
+}
+
+/** A time zone name the runtime's zone database knows (Go's time.LoadLocation). */
+export function isKnownTimeZone(name: string): boolean {
+  if (name === "UTC" || name === "") return true;
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
  * Parses `spec`, evaluated in `zone` (an IANA name; a TZ= prefix in the spec wins, as in robfig).
- * Throws ScheduleError on a bad spec.
+ * Throws ScheduleError on a bad spec, with robfig's message.
  */
 export function parseSchedule(spec: string, zone: string): Schedule {
-  let text = spec.trim();
+  let text = spec;
+  if (text.length === 0) throw new ScheduleError("empty spec string");
   if (text.startsWith("TZ=") || text.startsWith("CRON_TZ=")) {
     const space = text.indexOf(" ");
     zone = text.slice(text.indexOf("=") + 1, space < 0 ? undefined : space);
+    if (!isKnownTimeZone(zone)) throw new ScheduleError(`provided bad location ${zone}: unknown time zone ${zone}`);
     text = space < 0 ? "" : text.slice(space).trim();
   }
-  if (text.length === 0) throw new ScheduleError("empty spec string");
-  if (text.startsWith("@every ")) return new EverySchedule(parseGoDuration(text.slice(7).trim()));
+  if (text.startsWith("@every ")) {
+    const duration = text.slice("@every ".length);
+    try {
+      return new EverySchedule(parseGoDuration(duration));
+    } catch (err) {
+      throw new ScheduleError(`failed to parse duration ${text}: ${(err as Error).message}`);
+    }
+  }
   if (text.startsWith("@")) {
     const expanded = DESCRIPTORS[text];
     if (!expanded) throw new ScheduleError(`unrecognized descriptor: ${text}`);
     text = expanded;
   }
-  const parts = text.split(/\s+/);
+  const parts = text.split(/\s+/).filter(Boolean);
   if (parts.length !== 5) throw new ScheduleError(`expected exactly 5 fields, found ${parts.length}: [${parts.join(" ")}]`);
-  return new CronSchedule(parts.map((p, i) => parseField(p, FIELDS[i])), zone);
+  return new CronSchedule(parts.map((p, i) => parseField(p, FIELDS[i]!)), zone);
+}
+
+/** What is wrong with a schedule, in robfig's words, or undefined (the registry's validation). */
+export function scheduleProblem(spec: string): string | undefined {
+  try {
+    parseSchedule(spec, "UTC");
+    return undefined;
+  } catch (err) {
+    if (err instanceof ScheduleError) return err.message;
+    throw err;
+  }
 }
