@@ -74,6 +74,13 @@ function withManagedFields(obj: JsonObject, managers: Map<string, Manager>): Wri
   return { object: obj, managedFields };
 }
 
+function keepManagedFields(obj: JsonObject, managedFields: ManagedFieldsEntry[]): WriteResult {
+  const meta = isObject(obj.metadata) ? obj.metadata : (obj.metadata = {});
+  if (managedFields.length) meta.managedFields = managedFields as unknown as JsonObject[];
+  else delete meta.managedFields;
+  return { object: obj, managedFields };
+}
+
 function filtered(c: Comparison, ignored: FieldSet): Comparison {
   return { added: withoutIgnored(c.added, ignored), modified: withoutIgnored(c.modified, ignored), removed: withoutIgnored(c.removed, ignored) };
 }
@@ -146,12 +153,17 @@ export function trackUpdate(oldObj: JsonObject | undefined, newObj: JsonObject, 
   const oldFields = isObject(oldObj?.metadata) ? oldObj.metadata.managedFields : undefined;
   const sent = isObject(newObj.metadata) ? newObj.metadata.managedFields : undefined;
   const clientReset = Array.isArray(sent) && sent.length > 0 && !jsonEqual(sent, oldFields);
-  const managers = decodeManagedFields(clientReset ? sent : oldFields);
   // Shallow copies: compare only reads, and the result shares newObj's subtrees (the caller
   // replaces newObj with it); only the copied metadata gets managedFields.
   const after = bareShallow(newObj);
   const changes = filtered(compare(bareShallow(oldObj), after, opts.schema), ignored);
   const changed = changes.modified.union(changes.added);
+  if (!clientReset && changed.isEmpty() && changes.removed.isEmpty() && Array.isArray(oldFields)) {
+    // A write that changes no tracked field leaves every entry as it was (same sets, times and
+    // versions): keep the stored entries rather than decode and re-encode them.
+    return keepManagedFields(after, oldFields as unknown as ManagedFieldsEntry[]);
+  }
+  const managers = decodeManagedFields(clientReset ? sent : oldFields);
 
   const id = managerId({ manager: opts.manager, operation: "Update", subresource: opts.subresource ?? "" });
   for (const [otherId, m] of managers) {
