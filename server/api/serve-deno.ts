@@ -37,8 +37,9 @@ export function serveDeno(handlers: ApiHandlers, options: ListenOptions): Promis
       if (!isWebSocketUpgrade(request)) return handlers.fetch(request, undefined);
       const result = await handlers.upgrade(request, undefined);
       if (result instanceof Response) return result;
-      // Deno.serve gives no raw socket for SPDY/3.1 upgrades (kubectl's fallback): never asked for
-      // here (only WebSocket requests reach this path), refused if it were.
+      // Deno.serve has no raw upgrade (Deno 2 dropped Deno.upgradeHttp): a SPDY/3.1 request
+      // (kubectl's fallback) goes to the fetch handler above, whose pods/exec, attach and
+      // portforward answer a Status that says so (upgrade.ts's SPDY_UNSERVED_MESSAGE).
       if (result.kind === "raw") return new Response("raw upgrades are not served under Deno", { status: 400 });
       const { socket, response } = deno.upgradeWebSocket(request, result.protocol ? { protocol: result.protocol } : {});
       socket.addEventListener("open", () => result.open(wrap(socket)), { once: true });

@@ -46,6 +46,14 @@ export type AnyUpgradeAcceptance = UpgradeAcceptance | RawUpgradeAcceptance;
 export function isSpdyUpgrade(request: Request): boolean {
   return (request.headers.get("upgrade") ?? "").toLowerCase().startsWith("spdy/");
 }
+
+/**
+ * Why a SPDY/3.1 upgrade is refused where the transport has no raw upgrade: Deno.serve only
+ * upgrades to WebSocket (Deno 2 has no Deno.upgradeHttp), so such a request reaches the plain
+ * HTTP handler of the subresource, which answers this.
+ */
+export const SPDY_UNSERVED_MESSAGE =
+  "unable to upgrade connection: this API server runs under Deno, whose HTTP server (Deno.serve) cannot switch a connection to SPDY/3.1; use the WebSocket protocols (kubectl 1.30+ does unless KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false or KUBECTL_PORT_FORWARD_WEBSOCKETS=false)";
 // --- end raw upgrades
 
 /** The subprotocols the client offered (Sec-WebSocket-Protocol), in its order. */

@@ -5,15 +5,24 @@
  * stdin, stdout, stderr, tty. The session comes from the node's kubelet (streams/mod.ts) and runs
  * over streams/remotecommand.ts; the exit Status goes on channel 3.
  *
- * A request without a WebSocket upgrade gets 400 "Upgrade request required", as upstream's
- * does. SPDY/3.1 (kubectl's fallback when the WebSocket upgrade fails) is not served yet.
+ * SPDY/3.1 (kubectl's fallback when the WebSocket upgrade fails, and its only way with
+ * KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false): a POST with `Upgrade: SPDY/3.1` and
+ * `X-Stream-Protocol-Version` v4/v3/v2.channel.k8s.io, answered 101 and served by
+ * streams/remotecommand-spdy.ts on the raw connection. Only the Node transport can: Deno.serve
+ * has no raw upgrade (no Deno.upgradeHttp since Deno 2), so under Deno such a request reaches
+ * the plain HTTP handler, which says so in a Status kubectl prints.
+ *
+ * A request without any upgrade gets 400 "Upgrade request required", as upstream's does.
  */
 import { chooseRemoteCommandProtocol, serveSession } from "../../../streams/remotecommand.ts";
+import {
+  chooseSpdyRemoteCommandProtocol, offeredStreamProtocols, serveSpdySession, STREAM_PROTOCOL_HEADER,
+} from "../../../streams/remotecommand-spdy.ts";
 import type { UserInfo } from "../app.ts";
 import type { ResourceRequestInfo } from "../request-info.ts";
 import { errorResponse } from "../respond.ts";
 import { ApiError, badRequest } from "../status.ts";
-import { isWebSocketUpgrade, offeredProtocols, type UpgradeAcceptance } from "../upgrade.ts";
+import { type AnyUpgradeAcceptance, isSpdyUpgrade, isWebSocketUpgrade, offeredProtocols, SPDY_UNSERVED_MESSAGE, type UpgradeAcceptance } from "../upgrade.ts";
 import type { ApiServices, ResourceCall } from "./context.ts";
 import { asApiError, type NodeStreamsResolver, streamTarget } from "./pod-stream-target.ts";
 
@@ -22,13 +31,17 @@ function flag(query: URLSearchParams, name: string): boolean {
   return v === "" || v === "true" || v === "1" || v === "True";
 }
 
-/** The plain HTTP answer for pods/exec and pods/attach: they only work upgraded. */
-export async function podStreamWithoutUpgrade(_call: ResourceCall, _user: UserInfo): Promise<Response> {
+/**
+ * The plain HTTP answer for pods/exec and pods/attach: they only work upgraded. A SPDY upgrade
+ * only lands here when the transport cannot switch a raw connection (Deno.serve).
+ */
+export async function podStreamWithoutUpgrade(call: ResourceCall, _user: UserInfo): Promise<Response> {
+  if (isSpdyUpgrade(call.request)) throw badRequest(SPDY_UNSERVED_MESSAGE);
   throw badRequest("Upgrade request required");
 }
 
 export function podStreamUpgrade(kind: "exec" | "attach", services: ApiServices, resolve: NodeStreamsResolver) {
-  return async (request: Request, info: ResourceRequestInfo, _user: UserInfo): Promise<Response | UpgradeAcceptance> => {
+  return async (request: Request, info: ResourceRequestInfo, _user: UserInfo): Promise<Response | AnyUpgradeAcceptance> => {
     try {
       const url = new URL(request.url);
       const q = url.searchParams;
@@ -58,11 +71,19 @@ export function podStreamUpgrade(kind: "exec" | "attach", services: ApiServices,
       }
       // Checked after the request itself: kubectl falls back to SPDY when the WebSocket upgrade
       // is refused, and shows the SPDY attempt's error, which must then say what was wrong.
-      if (!isWebSocketUpgrade(request)) {
-        throw badRequest(`unable to upgrade connection: only WebSocket upgrades (v5.channel.k8s.io) are served for pods/${kind}; SPDY is not`);
+      const websocket = isWebSocketUpgrade(request);
+      if (!websocket && !isSpdyUpgrade(request)) throw badRequest("Upgrade request required");
+      let protocol: string | undefined;
+      if (websocket) {
+        protocol = chooseRemoteCommandProtocol(offeredProtocols(request));
+        if (protocol === undefined) throw badRequest(`unable to upgrade connection: none of the offered subprotocols ${JSON.stringify(offeredProtocols(request))} is supported`);
+      } else {
+        const choice = chooseSpdyRemoteCommandProtocol(offeredStreamProtocols(request.headers.get(STREAM_PROTOCOL_HEADER)));
+        if ("refusal" in choice) {
+          throw choice.refusal.code === 403 ? new ApiError(403, "Forbidden", choice.refusal.message) : badRequest(choice.refusal.message);
+        }
+        protocol = choice.protocol;
       }
-      const protocol = chooseRemoteCommandProtocol(offeredProtocols(request));
-      if (protocol === undefined) throw badRequest(`unable to upgrade connection: none of the offered subprotocols ${JSON.stringify(offeredProtocols(request))} is supported`);
       const streams = await resolve(target.nodeName, call);
       const ref = { namespace: target.pod.metadata.namespace!, name: podName, uid: target.pod.metadata.uid };
       let session;
@@ -72,12 +93,30 @@ export function podStreamUpgrade(kind: "exec" | "attach", services: ApiServices,
         throw asApiError(err);
       }
       const opened = session;
-      return {
+      const chosen = protocol;
+      if (!websocket) {
+        return {
+          kind: "raw",
+          upgrade: "SPDY/3.1",
+          headers: { [STREAM_PROTOCOL_HEADER]: chosen },
+          open(connection) {
+            const spdy = serveSpdySession({ write: (bytes) => connection.write(bytes), close: () => connection.close() }, opened, {
+              protocol: chosen,
+              io: options,
+              command: kind === "exec" ? command : undefined,
+            });
+            connection.onData((bytes) => spdy.receive(bytes));
+            connection.onClose(() => spdy.transportClosed());
+          },
+        };
+      }
+      const acceptance: UpgradeAcceptance = {
         protocol: protocol || undefined,
         open(socket) {
-          void serveSession(socket, opened, { protocol, command: kind === "exec" ? command : undefined });
+          void serveSession(socket, opened, { protocol: chosen, command: kind === "exec" ? command : undefined });
         },
       };
+      return acceptance;
     } catch (err) {
       if (!(err instanceof ApiError)) services.log.error(`pods/${kind} failed`, { error: err });
       return errorResponse(err);

@@ -21,7 +21,9 @@ import type { UserInfo } from "../app.ts";
 import type { ResourceRequestInfo } from "../request-info.ts";
 import { errorResponse } from "../respond.ts";
 import { ApiError, badRequest } from "../status.ts";
-import { isSpdyUpgrade, isWebSocketUpgrade, offeredProtocols, type AnyUpgradeAcceptance, type UpgradeAcceptance } from "../upgrade.ts";
+import {
+  isSpdyUpgrade, isWebSocketUpgrade, offeredProtocols, SPDY_UNSERVED_MESSAGE, type AnyUpgradeAcceptance, type UpgradeAcceptance,
+} from "../upgrade.ts";
 import type { ApiServices, ResourceCall } from "./context.ts";
 import { NodeStreamsError } from "../../../streams/mod.ts";
 import type { NodeStreamsResolver, PodView } from "./pod-stream-target.ts";
@@ -59,8 +61,12 @@ export function portForwarderOf(resolve: NodeStreamsResolver): PortForwarderReso
   };
 }
 
-/** The plain HTTP answer for pods/portforward: it only works upgraded (as upstream says). */
-export async function podPortForwardWithoutUpgrade(): Promise<Response> {
+/**
+ * The plain HTTP answer for pods/portforward: it only works upgraded (as upstream says). A SPDY
+ * upgrade only lands here when the transport cannot switch a raw connection (Deno.serve).
+ */
+export async function podPortForwardWithoutUpgrade(call: ResourceCall): Promise<Response> {
+  if (isSpdyUpgrade(call.request)) throw badRequest(SPDY_UNSERVED_MESSAGE);
   throw badRequest("Upgrade request required");
 }
 
