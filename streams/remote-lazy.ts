@@ -2,7 +2,7 @@
  * The remote node streams (streams/remote.ts), loaded on first use: node:https, ws and the
  * client certificate cost nothing in a server whose nodes are all in its process.
  */
-import type { NodeEndpoint, NodeStreams } from "./mod.ts";
+import { type NodeEndpoint, type NodeStreams, NodeStreamsError } from "./mod.ts";
 import type { RemoteNodeStreamsOptions } from "./remote.ts";
 
 /**
@@ -23,5 +23,10 @@ export function lazyRemoteNodeStreams(load: () => Promise<RemoteNodeStreamsOptio
     exec: async (pod, container, o) => (await get(node)).exec(pod, container, o),
     attach: async (pod, container, o) => (await get(node)).attach(pod, container, o),
     stats: async () => (await get(node)).stats(),
+    portForward: async (pod, port) => {
+      const streams = await get(node);
+      if (!streams.portForward) throw new NodeStreamsError(502, `the kubelet of node "${node.name}" does not serve port-forward`);
+      return streams.portForward(pod, port);
+    },
   });
 }

@@ -4,7 +4,9 @@
  * authenticating with its client certificate (CN kube-apiserver-kubelet-client). The kubelet's
  * serving certificate is verified against `kubeletCa` when one is given; without it, as
  * kube-apiserver without --kubelet-certificate-authority, it is not verified.
- * Exec and attach speak v5.channel.k8s.io over WebSocket (streams/remotecommand.ts) to the kubelet.
+ * Exec and attach speak v5.channel.k8s.io over WebSocket (streams/remotecommand.ts) to the kubelet;
+ * each port-forwarded connection is a WebSocket of its own to /portForward
+ * (streams/portforward-channels.ts).
  */
 import { Agent, request } from "node:https";
 import WebSocket from "ws";
@@ -16,10 +18,12 @@ import {
   type NodeStreams,
   NodeStreamsError,
   type PodRef,
+  type PortForwardConnection,
   type StreamSession,
   type Summary,
 } from "./mod.ts";
-import { ChannelCodec, CLOSE, ERROR, RESIZE, STDERR, STDIN, STDOUT } from "./remotecommand.ts";
+import { ChannelCodec, type ChannelSocket, CLOSE, ERROR, RESIZE, STDERR, STDIN, STDOUT } from "./remotecommand.ts";
+import { PORT_FORWARD_CHANNEL_PROTOCOLS, portForwardChannelsClient } from "./portforward-channels.ts";
 
 export interface RemoteNodeStreamsOptions {
   /** The API server's client certificate and key (PEM). */
@@ -123,27 +127,58 @@ class RemoteNodeStreams implements NodeStreams {
     return this.#session("attach", pod, container, o, new URLSearchParams());
   }
 
+  /** One connection to `port` in the pod: a WebSocket to the kubelet's /portForward for that port. */
+  portForward(pod: PodRef, port: number): Promise<PortForwardConnection> {
+    const q = new URLSearchParams({ port: String(port) });
+    if (pod.uid) q.set("podUID", pod.uid);
+    const url = `${this.#base.replace(/^https/, "wss")}/portForward/${encodeURIComponent(pod.namespace)}/${encodeURIComponent(pod.name)}?${q}`;
+    const ws = this.#dial(url, [...PORT_FORWARD_CHANNEL_PROTOCOLS]);
+    return new Promise((resolve, reject) => {
+      this.#refusals(ws, reject);
+      ws.on("open", () => {
+        const socket: ChannelSocket = {
+          send: (data) => {
+            if (ws.readyState === WebSocket.OPEN) ws.send(data);
+          },
+          close: (code, reason) => ws.close(code, reason),
+          onMessage: (listener) => ws.on("message", (data: Buffer, isBinary: boolean) => listener(isBinary ? new Uint8Array(data) : String(data))),
+          onClose: (listener) => ws.on("close", listener),
+        };
+        resolve(portForwardChannelsClient(socket, ws.protocol));
+      });
+    });
+  }
+
+  #dial(url: string, protocols: string[]): WebSocket {
+    return new WebSocket(url, protocols, { agent: this.#agent, cert: this.#options.cert, key: this.#options.key, ca: this.#options.kubeletCa, rejectUnauthorized: this.#options.kubeletCa !== undefined });
+  }
+
+  /** A refused upgrade or a failed dial, as the NodeStreamsError the API server passes on. */
+  #refusals(ws: WebSocket, reject: (err: Error) => void): void {
+    ws.on("unexpected-response", (_req, res) => {
+      let text = "";
+      res.on("data", (d: Buffer) => (text += d.toString()));
+      res.on("end", () => {
+        let message = text;
+        try {
+          message = (JSON.parse(text) as { message?: string }).message ?? text;
+        } catch {
+          // plain text
+        }
+        reject(new NodeStreamsError(res.statusCode ?? 502, message));
+      });
+    });
+    ws.on("error", (err) => reject(new NodeStreamsError(502, `error dialing the kubelet: ${err.message}`)));
+  }
+
   #session(kind: string, pod: PodRef, container: string, o: AttachOptions, q: URLSearchParams): Promise<StreamSession> {
     for (const k of ["stdin", "stdout", "stderr", "tty"] as const) if (o[k]) q.set(k, "true");
     if (pod.uid) q.set("podUID", pod.uid);
     const url = `${this.#base.replace(/^https/, "wss")}/${kind}/${encodeURIComponent(pod.namespace)}/${encodeURIComponent(pod.name)}/${encodeURIComponent(container)}?${q}`;
-    const ws = new WebSocket(url, ["v5.channel.k8s.io"], { agent: this.#agent, cert: this.#options.cert, key: this.#options.key, ca: this.#options.kubeletCa, rejectUnauthorized: this.#options.kubeletCa !== undefined });
+    const ws = this.#dial(url, ["v5.channel.k8s.io"]);
     const codec = new ChannelCodec("v5.channel.k8s.io");
     return new Promise((resolve, reject) => {
-      ws.on("unexpected-response", (_req, res) => {
-        let text = "";
-        res.on("data", (d: Buffer) => (text += d.toString()));
-        res.on("end", () => {
-          let message = text;
-          try {
-            message = (JSON.parse(text) as { message?: string }).message ?? text;
-          } catch {
-            // plain text
-          }
-          reject(new NodeStreamsError(res.statusCode ?? 502, message));
-        });
-      });
-      ws.on("error", (err) => reject(new NodeStreamsError(502, `error dialing the kubelet: ${err.message}`)));
+      this.#refusals(ws, reject);
       ws.on("open", () => {
         const outs = new Map<number, ReadableStreamDefaultController<Uint8Array>>();
         const stream = (channel: number) => new ReadableStream<Uint8Array>({ start: (c) => void outs.set(channel, c) });

@@ -1,8 +1,9 @@
 /**
  * kubectl port-forward to busybox httpd in a pod on a real containerd (as root; skipped
  * otherwise), as 30-containers.sh does: kubectl -> API server (SPDY in WebSocket, or SPDY) ->
- * the node's streams -> containerd's stream server -> the pod's network namespace. The test
- * talks only to kubectl's port on 127.0.0.1.
+ * the node's streams -> containerd's stream server -> the pod's network namespace; last, with the
+ * node reached over its kubelet HTTPS endpoint, as a joined agent is. The test talks only to
+ * kubectl's port on 127.0.0.1.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { request } from "node:http";
@@ -12,6 +13,7 @@ import type { Pod } from "../../agent/kubelet/types.ts";
 import { NODE, type RealKubelet, RealNode, skipReason } from "../agent/kubelet-real/harness.ts";
 import { eventually } from "../server/controllers/run-controllers.ts";
 import { startTestServer, type TestServer } from "../server/harness.ts";
+import { type KubeletEndpoint, serveNodeOverHttps } from "../streams/kubelet-endpoint.ts";
 
 const PODS = { apiVersion: "v1", resource: "pods" };
 
@@ -34,6 +36,8 @@ describe.skipIf(skipReason !== "")("port-forward on containerd", { timeout: 60_0
   let node: RealNode;
   let kubelet: RealKubelet;
   let unregister: () => void;
+  let streams: KubeletStreams;
+  let endpoint: KubeletEndpoint | undefined;
   const children: ChildProcess[] = [];
 
   beforeAll(async () => {
@@ -43,7 +47,8 @@ describe.skipIf(skipReason !== "")("port-forward on containerd", { timeout: 60_0
     node = new RealNode();
     await node.start();
     kubelet = await node.kubelet(t.server.client.as("kubelet"));
-    unregister = t.server.nodeStreams.register(NODE, new KubeletStreams({ nodeName: NODE, runtime: node.runtime, memoryBytes: 8 * 1024 ** 3, simulated: false }));
+    streams = new KubeletStreams({ nodeName: NODE, runtime: node.runtime, memoryBytes: 8 * 1024 ** 3, simulated: false });
+    unregister = t.server.nodeStreams.register(NODE, streams);
     await t.server.client.resource<Pod>(PODS).create({
       apiVersion: "v1",
       kind: "Pod",
@@ -64,6 +69,7 @@ describe.skipIf(skipReason !== "")("port-forward on containerd", { timeout: 60_0
   afterAll(async () => {
     for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
     unregister?.();
+    await endpoint?.kubelet.close();
     kubelet?.stop();
     await node?.stop();
     await t?.stop();
@@ -93,8 +99,18 @@ describe.skipIf(skipReason !== "")("port-forward on containerd", { timeout: 60_0
     });
   });
 
-  for (const [name, env] of [["SPDY in WebSocket", {}], ["direct SPDY", { KUBECTL_PORT_FORWARD_WEBSOCKETS: "false" }]] as const) {
+  const cases = [
+    ["SPDY in WebSocket", {}, false],
+    ["direct SPDY", { KUBECTL_PORT_FORWARD_WEBSOCKETS: "false" }, false],
+    ["through the kubelet's HTTPS endpoint", {}, true],
+  ] as const;
+  for (const [name, env, overHttps] of cases) {
     it(`serves the pod's httpd (${name})`, async () => {
+      if (overHttps && !endpoint) {
+        // From now on the node is not in the server's process: its kubelet endpoint is.
+        unregister();
+        endpoint = await serveNodeOverHttps(t, NODE, streams);
+      }
       const f = await forward(env);
       try {
         // httpd may still be starting: a few bounded tries.

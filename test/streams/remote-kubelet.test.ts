@@ -1,22 +1,22 @@
 /**
  * The API server reaching a node's kubelet over HTTPS (agent/kubelet/server/https.ts and
  * streams/remote.ts): the node's streams are not registered in-process, so kubectl logs, exec
- * and top go to the kubelet endpoint with the API server's client certificate; the kubelet
- * refuses other callers.
+ * top and port-forward go to the kubelet endpoint with the API server's client certificate; the
+ * kubelet refuses other callers.
  */
 import { spawn } from "node:child_process";
 import { request } from "node:https";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type InProcessAgent, startInProcessAgent } from "../../agent/in-process.ts";
-import { KUBELET_API_CLIENT, type RunningKubeletServer, startKubeletServer } from "../../agent/kubelet/server/https.ts";
+import type { RunningKubeletServer } from "../../agent/kubelet/server/https.ts";
 import { fakeRuntimeFactory } from "../../agent/runtime/fake/plugin.ts";
 import { silentLogger } from "../../plugins/logger.ts";
-import { certificatePem, issueCertificate, parseCertificatePem } from "../../server/auth/certificates.ts";
-import { exportPrivateKeyPem, generateKeyPair } from "../../server/auth/keys.ts";
 import { NodeStreamsDirectory } from "../../streams/mod.ts";
-import { remoteNodeStreams } from "../../streams/remote.ts";
 import { assignPodCidrs, TEST_MACHINE } from "../agent/agent-harness.ts";
 import { startTestServer, type TestServer } from "../server/harness.ts";
+import { HTTP_BODY_ANNOTATION, HTTP_PORTS_ANNOTATION } from "../../agent/runtime/fake/http-responder.ts";
+import { httpGet, startPortForward } from "../portforward/forward-client.ts";
+import { serveNodeOverHttps } from "./kubelet-endpoint.ts";
 import { runningPod } from "./streams-harness.ts";
 
 let t: TestServer;
@@ -39,22 +39,11 @@ beforeAll(async () => {
     timings: { leaseRenewMs: 200, statusCheckMs: 100, statusReportMs: 1000 },
     streams: local,
   });
-  const pki = t.server.pki;
-  const keys = await generateKeyPair();
-  const serving = await issueCertificate({
-    ca: { certificate: parseCertificatePem(pki.serverCa.certPem), keys: pki.serverCa.keys },
-    publicKey: keys.publicKey,
-    commonName: "system:node:node-a",
-    usage: "server",
-    sans: { dnsNames: ["node-a"], ipAddresses: ["127.0.0.1"] },
-    now: new Date(),
-    days: 1,
-  });
-  servingCa = pki.serverCa.certPem;
-  kubelet = await startKubeletServer({ streams: local.local("node-a")!, cert: certificatePem(serving), key: await exportPrivateKeyPem(keys.privateKey), clientCa: pki.clientCa.certPem, port: 0, hostname: "127.0.0.1" });
-  const client = await pki.issueClientCertificate(KUBELET_API_CLIENT, ["system:masters"]);
-  t.server.nodeStreams.remote = remoteNodeStreams({ cert: client.certPem, key: client.keyPem, kubeletCa: servingCa, address: "127.0.0.1", port: kubelet.port });
+  const endpoint = await serveNodeOverHttps(t, "node-a", local.local("node-a")!);
+  kubelet = endpoint.kubelet;
+  servingCa = endpoint.servingCa;
   await runningPod(t, "far", [{ name: "main" }]);
+  await runningPod(t, "far-web", [{ name: "httpd" }], "default", { [HTTP_PORTS_ANNOTATION]: "8080", [HTTP_BODY_ANNOTATION]: "far-away-pod\n" });
 }, 60_000);
 
 afterAll(async () => {
@@ -83,6 +72,30 @@ describe("a node reached over HTTPS", () => {
     expect(await t.kubectlOk("top", "pods")).toMatch(/far\s+\d+m\s+4Mi/);
     expect(await t.kubectlOk("top", "nodes")).toMatch(/node-a\s+\d+m/);
   });
+
+  it("forwards ports through the kubelet (WebSocket and SPDY from kubectl), and says why a port fails", async () => {
+    const env = { KUBECONFIG: t.kubeconfigPath, KUBECACHEDIR: `${t.dir}/kube-cache` };
+    for (const extra of [{}, { KUBECTL_PORT_FORWARD_WEBSOCKETS: "false" }]) {
+      const f = await startPortForward(["pod/far-web", ":8080"], { ...env, ...extra });
+      try {
+        expect(await httpGet(f.localPort)).toEqual({ status: 200, body: "far-away-pod\n" });
+        const all = await Promise.all(Array.from({ length: 4 }, () => httpGet(f.localPort)));
+        expect(all.map((r) => r.body)).toEqual(Array(4).fill("far-away-pod\n"));
+      } finally {
+        await f.stop();
+      }
+    }
+    const refused = await startPortForward(["pod/far-web", ":7777"], env);
+    try {
+      await expect(httpGet(refused.localPort)).rejects.toThrow();
+      const deadline = Date.now() + 10_000;
+      while (!/error forwarding port 7777/.test(refused.output()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      // One prefix (the API server's), the kubelet's reason after it.
+      expect(refused.output()).toMatch(/error forwarding port 7777 to pod far-web_default, uid [0-9a-f-]+: failed to connect to localhost:7777 .*connection refused/);
+    } finally {
+      await refused.stop();
+    }
+  }, 60_000);
 
   it("refuses callers without the API server's certificate", async () => {
     const status = await new Promise<number>((resolve, reject) => {

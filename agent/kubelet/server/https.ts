@@ -8,6 +8,7 @@
  *   GET /stats/summary
  *   WebSocket /exec/{namespace}/{pod}/{container}?command=..&stdin&stdout&stderr&tty&podUID   (v5.channel.k8s.io)
  *   WebSocket /attach/{namespace}/{pod}/{container}?stdin&stdout&stderr&tty&podUID
+ *   WebSocket /portForward/{namespace}/{pod}?port=P&podUID   (channels, streams/portforward-channels.ts)
  *
  * Errors are JSON {code, message}. Node only (node:https and ws); Deno runs the in-process path.
  */
@@ -15,9 +16,10 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { Duplex } from "node:stream";
 import type { TLSSocket } from "node:tls";
-import { WebSocketServer } from "ws";
+import { type WebSocket, WebSocketServer } from "ws";
 import { type NodeStreams, NodeStreamsError, type PodRef } from "../../../streams/mod.ts";
-import { chooseRemoteCommandProtocol, serveSession } from "../../../streams/remotecommand.ts";
+import { type ChannelSocket, chooseRemoteCommandProtocol, serveSession } from "../../../streams/remotecommand.ts";
+import { choosePortForwardChannelProtocol, parsePortForwardPorts, servePortForwardChannels } from "../../../streams/portforward-channels.ts";
 
 export const KUBELET_API_CLIENT = "kube-apiserver-kubelet-client";
 export const DEFAULT_KUBELET_PORT = 10250;
@@ -51,6 +53,22 @@ function parse(url: URL): { kind: string; pod: PodRef; container: string } | und
   const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
   if (parts.length !== 4) return undefined;
   return { kind: parts[0], pod: { namespace: parts[1], name: parts[2], uid: url.searchParams.get("podUID") || undefined }, container: parts[3] };
+}
+
+/** `/portForward/{namespace}/{pod}` (upstream's path). */
+function parsePortForward(url: URL): PodRef | undefined {
+  const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+  if (parts.length !== 3 || parts[0] !== "portForward") return undefined;
+  return { namespace: parts[1], name: parts[2], uid: url.searchParams.get("podUID") || undefined };
+}
+
+function wrapWebSocket(ws: WebSocket): ChannelSocket {
+  return {
+    send: (data) => ws.send(data),
+    close: (code, reason) => ws.close(code, reason),
+    onMessage: (listener) => ws.on("message", (data, isBinary) => listener(isBinary ? new Uint8Array(data as Buffer) : String(data))),
+    onClose: (listener) => ws.on("close", listener),
+  };
 }
 
 const flag = (q: URLSearchParams, name: string) => ["true", "1", ""].includes(q.get(name) ?? "false");
@@ -116,9 +134,31 @@ export function startKubeletServer(options: KubeletServerOptions): Promise<Runni
       };
       if (!allowed(socket as TLSSocket)) return refuse(401, "Unauthorized");
       const url = new URL(req.url ?? "/", "https://kubelet");
+      const offered = String(req.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim()).filter(Boolean);
+      const forward = parsePortForward(url);
+      if (forward) {
+        const protocol = choosePortForwardChannelProtocol(offered);
+        if (protocol === undefined) return refuse(400, "no supported subprotocol offered");
+        const parsed = parsePortForwardPorts(url.searchParams.getAll("port"));
+        if ("error" in parsed) return refuse(400, parsed.error);
+        const pod = forward;
+        const fullName = `${pod.name}_${pod.namespace}`;
+        const wss = new WebSocketServer({ noServer: true, handleProtocols: () => protocol || false });
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          void servePortForwardChannels(wrapWebSocket(ws), {
+            protocol,
+            ports: parsed.ports,
+            forward: (port) => {
+              if (!streams.portForward) throw new NodeStreamsError(501, "this node does not serve port-forward");
+              return streams.portForward(pod, port);
+            },
+            describeError: (port, err) => `error forwarding port ${port} to pod ${fullName}, uid ${pod.uid ?? ""}: ${failure(err).message}`,
+          });
+        });
+        return;
+      }
       const target = parse(url);
       if (!target || (target.kind !== "exec" && target.kind !== "attach")) return refuse(404, "not found");
-      const offered = String(req.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim()).filter(Boolean);
       const protocol = chooseRemoteCommandProtocol(offered);
       if (protocol === undefined) return refuse(400, "no supported subprotocol offered");
       const q = url.searchParams;
@@ -135,12 +175,7 @@ export function startKubeletServer(options: KubeletServerOptions): Promise<Runni
       const opened = session;
       const wss = new WebSocketServer({ noServer: true, handleProtocols: () => protocol || false });
       wss.handleUpgrade(req, socket, head, (ws) => {
-        void serveSession({
-          send: (data) => ws.send(data),
-          close: (code, reason) => ws.close(code, reason),
-          onMessage: (listener) => ws.on("message", (data, isBinary) => listener(isBinary ? new Uint8Array(data as Buffer) : String(data))),
-          onClose: (listener) => ws.on("close", listener),
-        }, opened, { protocol, command: target.kind === "exec" ? command : undefined });
+        void serveSession(wrapWebSocket(ws), opened, { protocol, command: target.kind === "exec" ? command : undefined });
       });
     })().catch(() => socket.destroy());
   });

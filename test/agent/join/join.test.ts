@@ -4,8 +4,8 @@
  * a wrong CA hash, a wrong secret and a node name already taken are each refused with a message
  * that says what is wrong; `k3ts token create` makes a token an agent can join with, and
  * `k3ts token delete` takes it back. The node's credentials reach only what the node
- * authorizer allows; kubectl logs and exec reach the joined node's pod through its kubelet's
- * HTTPS endpoint, with the serving certificate the join issued.
+ * authorizer allows; kubectl logs, exec and port-forward reach the joined node's pods through its
+ * kubelet's HTTPS endpoint, with the serving certificate the join issued.
  */
 import { X509Certificate } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -15,7 +15,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RemoteClient } from "../../../agent/client/remote.ts";
 import { Transport } from "../../../agent/client/transport.ts";
 import type { KubeObject } from "../../../plugins/client.ts";
+import { HTTP_BODY_ANNOTATION, HTTP_PORTS_ANNOTATION } from "../../../agent/runtime/fake/http-responder.ts";
 import { freePort, listenFlags, nodeCommand, run, type Running, start } from "../../cli/spawn.ts";
+import { httpGet, startPortForward } from "../../portforward/forward-client.ts";
 
 let dir: string;
 let server: Running;
@@ -119,6 +121,30 @@ describe("k3ts agent joins a server", () => {
     expect(exec.stdout.trim()).toBe("hello-from-n2");
     expect((await kubectl("exec", "on-n2", "--", "hostname")).stdout.trim()).toBe("on-n2");
   }, 30_000);
+
+  it("forwards kubectl port-forward to the joined node's pod through its kubelet endpoint", async () => {
+    await admin.resource(PODS).create({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "web-n2", namespace: "default", annotations: { [HTTP_PORTS_ANNOTATION]: "8080", [HTTP_BODY_ANNOTATION]: "answered-on-n2\n" } },
+      spec: {
+        nodeSelector: { team: "blue" },
+        tolerations: [{ key: "dedicated", operator: "Equal", value: "blue", effect: "NoSchedule" }],
+        containers: [{ name: "httpd", image: "busybox:local", command: ["sleep", "3600"] }],
+      },
+    } as KubeObject);
+    await until("pod web-n2 Running", async () => (((await admin.resource(PODS).get("web-n2", "default"))?.status as { phase?: string } | undefined)?.phase === "Running"));
+    // Both of kubectl's ways: SPDY tunnelled in a WebSocket (its default), and SPDY/3.1 directly.
+    for (const env of [{}, { KUBECTL_PORT_FORWARD_WEBSOCKETS: "false" }]) {
+      const f = await startPortForward([...kubectlFlags, "pod/web-n2", ":8080"], env);
+      try {
+        expect(await httpGet(f.localPort)).toEqual({ status: 200, body: "answered-on-n2\n" });
+        expect((await httpGet(f.localPort)).body).toBe("answered-on-n2\n");
+      } finally {
+        await f.stop();
+      }
+    }
+  }, 60_000);
 
   it("gives the node credentials that reach only what the node authorizer allows", async () => {
     const agentDir = join(dir, "n2", "agent");
