@@ -10,7 +10,9 @@
  *   WebSocket /attach/{namespace}/{pod}/{container}?stdin&stdout&stderr&tty&podUID
  *   WebSocket /portForward/{namespace}/{pod}?port=P&podUID   (channels, streams/portforward-channels.ts)
  *
- * Errors are JSON {code, message}. Node only (node:https and ws); Deno runs the in-process path.
+ * Errors are JSON {code, message}. The same code runs under Deno: its Node compatibility (checked
+ * with Deno 2.9) verifies client certificates against `ca` (socket.authorized,
+ * getPeerCertificate) and hands `ws` the upgraded socket (test/agent/join/agent-deno.test.ts).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
