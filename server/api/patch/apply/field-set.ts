@@ -6,6 +6,8 @@
  * "member" when the path to it is itself in the set (FieldsV1's `.` entry, or an empty `{}`).
  */
 
+import { pooledFieldsV1 } from "./fields-v1-pool.ts";
+
 export type PathElement = string;
 export type FieldPath = readonly PathElement[];
 
@@ -115,37 +117,64 @@ export function sortedElements(pes: Iterable<PathElement>): PathElement[] {
 
 export type FieldsV1 = { [pe: string]: FieldsV1 };
 
-/** The FieldsV1 JSON of a set: `{"f:spec":{"f:replicas":{}}}`, `"."` marking members with children. */
+/**
+ * The FieldsV1 JSON of a set: `{"f:spec":{"f:replicas":{}}}`, `"."` marking members with children.
+ * Its subtrees are shared with every other tree built here that has the same ones
+ * (fields-v1-pool.ts): treat the result as immutable.
+ */
 export function toFieldsV1(set: FieldSet): FieldsV1 {
-  const out: FieldsV1 = {};
+  return fieldsV1Of(set, false);
+}
+
+/** `marked`: a member with children gets the `"."` entry (every node but the root). */
+function fieldsV1Of(set: FieldSet, marked: boolean): FieldsV1 {
+  const entries: Array<[string, FieldsV1]> = [];
   for (const pe of sortedElements(set.children.keys())) {
     const child = set.children.get(pe)!;
     if (child.isEmpty()) continue;
-    const inner = toFieldsV1(child);
-    out[pe] = child.member && Object.keys(inner).length > 0 ? { ".": {}, ...inner } : inner;
+    entries.push([pe, fieldsV1Of(child, true)]);
   }
-  return out;
+  if (marked && set.member && entries.length > 0) entries.unshift([".", pooledFieldsV1([])]);
+  return pooledFieldsV1(entries);
 }
+
+/**
+ * Sets already parsed, by FieldsV1 node. Stored trees are immutable and share their subtrees
+ * (fields-v1-pool.ts), and no FieldSet operation changes a set in place (they all return new
+ * sets), so the parsed tries can share their subtries the same way.
+ */
+const parsed = new WeakMap<object, FieldSet>();
 
 /** Parses FieldsV1 JSON; throws on anything that is not one. */
 export function fromFieldsV1(json: unknown): FieldSet {
+  // The root is a member only with "." (an empty root is the empty set, not a leaf).
+  if (isEmptyObject(json)) return new FieldSet();
+  return parseNode(json);
+}
+
+function isEmptyObject(json: unknown): boolean {
+  if (typeof json !== "object" || json === null) return false;
+  for (const _ in json) return false;
+  return !Array.isArray(json);
+}
+
+function parseNode(json: unknown): FieldSet {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) throw new Error("FieldsV1 must be an object");
+  const known = parsed.get(json);
+  if (known) return known;
   const set = new FieldSet();
-  const walk = (node: unknown, into: FieldSet): void => {
-    if (typeof node !== "object" || node === null || Array.isArray(node)) throw new Error("FieldsV1 must be an object");
-    for (const [pe, child] of Object.entries(node)) {
-      if (pe === ".") {
-        into.member = true;
-        continue;
-      }
-      if (!/^[fkvi]:/.test(pe)) throw new Error(`invalid path element ${JSON.stringify(pe)}`);
-      const next = new FieldSet();
-      into.children.set(pe, next);
-      walk(child, next);
-      // `{}` is a leaf member; a node with children is a member only with ".".
-      if (Object.keys(child as object).length === 0) next.member = true;
+  const entries = Object.entries(json);
+  // `{}` is a leaf member; a node with children is a member only with ".".
+  if (entries.length === 0) set.member = true;
+  for (const [pe, child] of entries) {
+    if (pe === ".") {
+      set.member = true;
+      continue;
     }
-  };
-  walk(json, set);
+    if (!/^[fkvi]:/.test(pe)) throw new Error(`invalid path element ${JSON.stringify(pe)}`);
+    set.children.set(pe, parseNode(child));
+  }
+  parsed.set(json, set);
   return set;
 }
 
