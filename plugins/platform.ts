@@ -120,13 +120,45 @@ export function exit(code: number): never {
   process.exit(code);
 }
 
+/** Set while startup runs without V8's optimizing compilers (see pauseOptimizingCompilers). */
+let optimizingCompilersPaused = false;
+
+/**
+ * Runs what follows (loading ~430 modules, reading the datastore) on V8's interpreter and
+ * baseline compiler only, until resumeOptimizingCompilers. Startup is mostly run-once code; the
+ * few functions it makes hot (Node's module loader: path and URL helpers; CBOR string decoding)
+ * would otherwise bring in Maglev and TurboFan, whose code pages and compile threads stay in an
+ * idle server's RSS: about 11 MiB. Once resumed, the tiers optimize the request path as usual.
+ * Node only, and not when the command line already chose the tiers (`--no-opt`, `--jitless`...).
+ */
+export function pauseOptimizingCompilers(): void {
+  if (deno || optimizingCompilersPaused) return;
+  const chosen = [...process.execArgv, process.env.NODE_OPTIONS ?? ""].join(" ");
+  if (/--(no-)?(opt|maglev|turbofan|jitless)\b|--max-opt/.test(chosen)) return;
+  const v8 = process.getBuiltinModule("node:v8");
+  v8.setFlagsFromString("--no-opt");
+  v8.setFlagsFromString("--no-maglev");
+  optimizingCompilersPaused = true;
+}
+
+/** Turns back on what pauseOptimizingCompilers turned off; nothing if it did not. */
+export function resumeOptimizingCompilers(): void {
+  if (!optimizingCompilersPaused) return;
+  const v8 = process.getBuiltinModule("node:v8");
+  v8.setFlagsFromString("--opt");
+  v8.setFlagsFromString("--maglev");
+  optimizingCompilersPaused = false;
+}
+
 /**
  * Returns the garbage of startup to the operating system: one full, memory-reducing collection
  * (V8's "last resort" flavor), which also shrinks the young generation that the burst of module
  * loading grew (16 MiB of semi-spaces under Node 24; it grows again under load as V8 sees fit, so
  * throughput is unchanged). About 12 MiB of idle RSS. Node only; elsewhere nothing happens.
+ * Startup is over: the optimizing compilers come back first (see pauseOptimizingCompilers).
  */
 export async function releaseStartupMemory(): Promise<void> {
+  resumeOptimizingCompilers();
   if (deno) return;
   const v8 = await import("node:v8");
   const { runInNewContext } = await import("node:vm");

@@ -1,6 +1,7 @@
 /**
  * The Node transport: an HTTPS server (node:https) in front of the fetch handler, through
- * @hono/node-server's request listener, and WebSocket upgrades through `ws`. It asks for client
+ * @hono/node-server's request listener, and WebSocket upgrades through `ws` (loaded by the first
+ * upgrade: an idle server does not hold its 14 modules). It asks for client
  * certificates without requiring them, so that a verified certificate authenticates its holder
  * and bearer tokens work too.
  */
@@ -9,7 +10,7 @@ import { createServer, type Server } from "node:https";
 import type { Duplex } from "node:stream";
 import type { TLSSocket } from "node:tls";
 import { getRequestListener } from "@hono/node-server";
-import { WebSocketServer, type WebSocket } from "ws";
+import type { WebSocket } from "ws";
 import type { ApiHandlers, PeerInfo } from "./app.ts";
 import type { ListenOptions, RunningServer } from "./serve.ts";
 import type { RawConnectionLike, RawUpgradeAcceptance, WebSocketLike } from "./upgrade.ts";
@@ -100,6 +101,7 @@ export function serveNode(handlers: ApiHandlers, options: ListenOptions): Promis
       const chosen = result.protocol;
       const stand = chosen !== undefined && !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(chosen) ? "k3ts-subprotocol" : undefined;
       if (stand) req.headers["sec-websocket-protocol"] = stand;
+      const { WebSocketServer } = await import("ws");
       const wss = new WebSocketServer({ noServer: true, handleProtocols: () => stand ?? chosen ?? false });
       if (stand) wss.on("headers", (headers: string[]) => {
         const i = headers.findIndex((h) => h.toLowerCase() === `sec-websocket-protocol: ${stand}`);
