@@ -39,7 +39,10 @@ export function serveDeno(handlers: ApiHandlers, options: ListenOptions): Promis
       if (result instanceof Response) return result;
       // Deno.serve has no raw upgrade (Deno 2 dropped Deno.upgradeHttp): a SPDY/3.1 request
       // (kubectl's fallback) goes to the fetch handler above, whose pods/exec, attach and
-      // portforward answer a Status that says so (upgrade.ts's SPDY_UNSERVED_MESSAGE).
+      // portforward answer a Status that says so (upgrade.ts's SPDY_UNSERVED_MESSAGE). kubectl's
+      // own SPDY request never gets that far: it carries Content-Length: 0, and Deno's server
+      // (checked with Deno 2.9) answers an upgrade request with a body length an empty 400 itself,
+      // so kubectl prints a bare "Error from server:".
       if (result.kind === "raw") return new Response("raw upgrades are not served under Deno", { status: 400 });
       const { socket, response } = deno.upgradeWebSocket(request, result.protocol ? { protocol: result.protocol } : {});
       socket.addEventListener("open", () => result.open(wrap(socket)), { once: true });

@@ -10,7 +10,8 @@
  * `X-Stream-Protocol-Version` v4/v3/v2.channel.k8s.io, answered 101 and served by
  * streams/remotecommand-spdy.ts on the raw connection. Only the Node transport can: Deno.serve
  * has no raw upgrade (no Deno.upgradeHttp since Deno 2), so under Deno such a request reaches
- * the plain HTTP handler, which says so in a Status kubectl prints.
+ * the plain HTTP handler, which says so in a Status; kubectl's own SPDY request (with
+ * Content-Length: 0) is refused by Deno's server before that, with an empty 400 (serve-deno.ts).
  *
  * A request without any upgrade gets 400 "Upgrade request required", as upstream's does.
  */
