@@ -62,6 +62,15 @@ describe("kubectl exec over SPDY/3.1", () => {
     expect(r.stdout).toBe("piped\nover spdy\n");
   });
 
+  it("carries more than a SPDY window (64 KiB) each way", async () => {
+    const big = Array.from({ length: 6000 }, (_, i) => `line ${i} ${"x".repeat(40)}\n`).join("");
+    expect(big.length).toBeGreaterThan(4 * 64 * 1024);
+    const r = await kubectl(["exec", "-i", "one", "--", "cat"], { stdin: big, timeoutMs: 30_000 });
+    expect(r.code, r.stderr.slice(-500)).toBe(0);
+    expect(r.stdout.length).toBe(big.length);
+    expect(r.stdout === big).toBe(true);
+  }, 40_000);
+
   it("propagates the exit code (v4 Status) and separates stderr", async () => {
     const r = await kubectl(["exec", "one", "--", "sh", "-c", "echo out; exit 7"]);
     expect(r.code).toBe(7);

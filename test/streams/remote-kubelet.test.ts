@@ -67,6 +67,15 @@ describe("a node reached over HTTPS", () => {
     });
     expect(piped).toBe("over the wire\n");
     expect((await t.kubectl("exec", "far", "--", "sh", "-c", "exit 7")).code).toBe(7);
+    // kubectl over SPDY/3.1 to the API server, which speaks WebSocket to the kubelet.
+    const spdy = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn("kubectl", ["exec", "far", "--", "sh", "-c", "echo via-spdy; exit 5"], { env: { ...process.env, KUBECONFIG: t.kubeconfigPath, KUBECTL_REMOTE_COMMAND_WEBSOCKETS: "false" } });
+      let out = "";
+      child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+      const timer = setTimeout(() => child.kill(), 15_000);
+      child.on("exit", (code) => (clearTimeout(timer), resolve({ code, out })));
+    });
+    expect(spdy).toEqual({ code: 5, out: "via-spdy\n" });
     const missing = await t.kubectl("exec", "far", "--", "nope");
     expect(missing.code).toBe(127);
     expect(await t.kubectlOk("top", "pods")).toMatch(/far\s+\d+m\s+4Mi/);
