@@ -14,9 +14,10 @@
  * path as written there.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import * as v from "valibot";
-import { parse as parseYaml } from "yaml";
+import type * as Yaml from "yaml";
 import { ConfigError } from "./errors.ts";
 import { FLAGS, checkFlagValue, findFlag, parseFlagText } from "./flags.ts";
 import type { Flag, FlagValue } from "./flags.ts";
@@ -156,8 +157,20 @@ interface FileContent {
   "plugins+"?: { use: string; with?: Record<string, unknown> }[];
 }
 
+const requireHere = createRequire(import.meta.url);
+
+/**
+ * The YAML parser, loaded by the first manifest file that exists: a server without one does not
+ * hold yaml's ~70 modules. Synchronous, as loading the manifest is; yaml's Node export is
+ * CommonJS, so this is the same instance `import("yaml")` gives (server/api/lazy-yaml.ts).
+ */
+function yamlParser(): typeof Yaml.parse {
+  return (requireHere("yaml") as typeof Yaml).parse;
+}
+
 /** Reads and validates one file; errors name the file and every bad key. */
 export function readManifestFile(file: string): FileContent {
+  const parseYaml = yamlParser();
   let data: unknown;
   try {
     data = parseYaml(readFileSync(file, "utf8"));
