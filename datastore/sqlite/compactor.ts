@@ -29,6 +29,8 @@ export class Compactor {
   #compactRevision: number;
   #writesSinceRun = 0;
   #kick: (() => void) | undefined;
+  /** Commits the store's open write transaction, if any, before compaction opens its own. */
+  readonly #commitWrites: () => void;
   /** Compactions run one at a time; this is the tail of the queue. */
   #running: Promise<void> = Promise.resolve();
   /** Completed compaction runs (for tests and metrics). */
@@ -40,7 +42,9 @@ export class Compactor {
     currentRevision: () => number,
     options: CompactionOptions,
     log: Logger,
+    commitWrites: () => void = () => {},
   ) {
+    this.#commitWrites = commitWrites;
     this.#db = db;
     this.#stmts = stmts;
     this.#currentRevision = currentRevision;
@@ -131,6 +135,7 @@ export class Compactor {
   /** One short transaction: drops the log up to `upTo` and records it as compacted. */
   #deleteBatch(upTo: number): void {
     if (upTo <= this.#compactRevision) return;
+    this.#commitWrites();
     this.#db.exec("BEGIN IMMEDIATE");
     try {
       this.#stmts.get("DELETE FROM log WHERE rev <= ?").run(upTo);
@@ -145,6 +150,7 @@ export class Compactor {
 
   /** Returns free pages when they are over a quarter of the file, then truncates the WAL. */
   #reclaimSpace(): void {
+    this.#commitWrites();
     const pages = (this.#db.prepare("PRAGMA page_count").get() as { page_count: number }).page_count;
     const free = (this.#db.prepare("PRAGMA freelist_count").get() as { freelist_count: number }).freelist_count;
     // Freed pages are reused by later writes; giving them back only pays when many are idle.

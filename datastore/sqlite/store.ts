@@ -4,9 +4,21 @@
  *
  * Every method runs its SQL synchronously inside one turn of the event loop, so writes are
  * serialized by the event loop itself: 32 concurrent updates from one revision see each other's
- * commits and exactly one wins. Each write is its own BEGIN IMMEDIATE transaction (immediate, so
+ * writes and exactly one wins.
+ *
+ * Group commit: the writes made in one tick share one BEGIN IMMEDIATE … COMMIT (immediate, so
  * that a second process holding the database fails us at BEGIN, after busy_timeout, rather than
- * at COMMIT after the work was done — kine's fix for k3s#11269).
+ * at COMMIT after the work was done — kine's fix for k3s#11269). The first write of a tick opens
+ * the transaction and schedules its COMMIT for when the microtask queue has drained
+ * (end-of-tick.ts), so every writer that is ready in this tick joins it. A write's promise
+ * resolves, and its event reaches the watchers, only after that COMMIT, in revision order: a
+ * caller never sees its write acknowledged before it is committed. One COMMIT per batch instead
+ * of per write writes each touched page to the WAL once (the log's and kv's last pages are in
+ * nearly every write). A write refused for its own reason (key exists, revision conflict, not
+ * found) is refused before it changes anything and leaves the batch alone; if SQLite itself fails
+ * mid-write or at COMMIT, the whole batch is rolled back and every write in it fails.
+ * Reads between a write and the end of its tick see the write (one connection); the revision
+ * they report is that write's.
  *
  * One process per database file: the change feed is in-process, so writes by another process
  * would not reach this one's watchers.
@@ -26,6 +38,7 @@ import type { CompactionStatus, Datastore, Entry, ListOptions, ListResult, Watch
 import { type Logger, silentLogger } from "../../plugins/logger.ts";
 import { decodeValue, encodeValue } from "./codec.ts";
 import { type CompactionOptions, Compactor, defaultCompactionOptions } from "./compactor.ts";
+import { atEndOfTick } from "./end-of-tick.ts";
 import { ChangeFeed } from "./feed.ts";
 import { countCurrent, getAt, getCurrent, listAt, readChanges, Statements } from "./history.ts";
 import { CHANGE_CREATE, CHANGE_DELETE, CHANGE_UPDATE, configureConnection, migrate, type Synchronous } from "./schema.ts";
@@ -45,6 +58,14 @@ export interface SqliteDatastoreOptions {
   log?: Logger;
 }
 
+/** A write in the open transaction, waiting for its COMMIT. */
+interface PendingWrite {
+  /** Hands the change to the feed (after COMMIT, in revision order). */
+  publish(): void;
+  committed(): void;
+  failed(err: unknown): void;
+}
+
 interface CurrentRow {
   create_rev: number;
   mod_rev: number;
@@ -61,6 +82,10 @@ export class SqliteDatastore implements Datastore {
   readonly #lifetime = new AbortController();
   readonly #compactionLoop: Promise<void>;
   #revision: number;
+  /** The writes of the open transaction, if one is open. */
+  #batch: PendingWrite[] | undefined;
+  /** The revision before the open transaction (where a rollback takes `#revision` back to). */
+  #batchBase = 0;
   #closed = false;
 
   private constructor(options: SqliteDatastoreOptions, db: DatabaseSync) {
@@ -74,6 +99,7 @@ export class SqliteDatastore implements Datastore {
       () => this.#revision,
       { ...defaultCompactionOptions, ...options.compaction },
       log,
+      () => this.#commitBatch(),
     );
     const last = this.#stmts.get("SELECT MAX(rev) AS rev FROM log").get() as { rev: number | null };
     // Compaction may have emptied the log; the revision counter then lives on as compact_rev.
@@ -149,16 +175,18 @@ export class SqliteDatastore implements Datastore {
   async create(key: string, value: unknown): Promise<Entry> {
     this.#ensureOpen();
     const bytes = encodeValue(value);
-    const revision = this.#write(() => {
+    let revision = 0;
+    await this.#write(() => {
       if (this.#stmts.get("SELECT 1 FROM kv WHERE key = ?").get(key)) throw new KeyExistsError(key);
       const rev = this.#revision + 1;
       this.#stmts.get("INSERT INTO kv (key, create_rev, mod_rev, value) VALUES (?, ?, ?, ?)").run(key, rev, rev, bytes);
       this.#insertLog(rev, key, CHANGE_CREATE, rev, null, null);
-      return rev;
+      return (revision = rev);
+    }, () => {
+      if (this.#feed.wants(key)) {
+        this.#feed.publish({ type: "create", key, revision, createRevision: revision, value });
+      }
     });
-    if (this.#feed.wants(key)) {
-      this.#feed.publish({ type: "create", key, revision, createRevision: revision, value });
-    }
     return { key, value, createRevision: revision, modRevision: revision };
   }
 
@@ -166,48 +194,53 @@ export class SqliteDatastore implements Datastore {
     this.#ensureOpen();
     const bytes = encodeValue(value);
     let prev!: CurrentRow;
-    const revision = this.#write(() => {
+    let revision = 0;
+    await this.#write(() => {
       prev = this.#currentRow(key, expectedRevision);
       const rev = this.#revision + 1;
       this.#stmts.get("UPDATE kv SET mod_rev = ?, value = ? WHERE key = ?").run(rev, bytes, key);
       this.#insertLog(rev, key, CHANGE_UPDATE, prev.create_rev, prev.mod_rev, prev.value);
-      return rev;
+      return (revision = rev);
+    }, () => {
+      if (this.#feed.wants(key)) {
+        this.#feed.publish({
+          type: "update",
+          key,
+          revision,
+          createRevision: prev.create_rev,
+          value,
+          prevValue: decodeValue(prev.value),
+          prevRevision: prev.mod_rev,
+        });
+      }
     });
-    if (this.#feed.wants(key)) {
-      this.#feed.publish({
-        type: "update",
-        key,
-        revision,
-        createRevision: prev.create_rev,
-        value,
-        prevValue: decodeValue(prev.value),
-        prevRevision: prev.mod_rev,
-      });
-    }
     return { key, value, createRevision: prev.create_rev, modRevision: revision };
   }
 
   async delete(key: string, expectedRevision?: number): Promise<Entry> {
     this.#ensureOpen();
     let prev!: CurrentRow;
-    const revision = this.#write(() => {
+    let revision = 0;
+    let value: unknown;
+    await this.#write(() => {
       prev = this.#currentRow(key, expectedRevision);
       const rev = this.#revision + 1;
       this.#stmts.get("DELETE FROM kv WHERE key = ?").run(key);
       this.#insertLog(rev, key, CHANGE_DELETE, prev.create_rev, prev.mod_rev, prev.value);
-      return rev;
+      return (revision = rev);
+    }, () => {
+      if (this.#feed.wants(key)) {
+        this.#feed.publish({
+          type: "delete",
+          key,
+          revision,
+          createRevision: prev.create_rev,
+          prevValue: (value = decodeValue(prev.value)),
+          prevRevision: prev.mod_rev,
+        });
+      }
     });
-    const value = decodeValue(prev.value);
-    if (this.#feed.wants(key)) {
-      this.#feed.publish({
-        type: "delete",
-        key,
-        revision,
-        createRevision: prev.create_rev,
-        prevValue: value,
-        prevRevision: prev.mod_rev,
-      });
-    }
+    value ??= decodeValue(prev.value);
     return { key, value, createRevision: prev.create_rev, modRevision: revision };
   }
 
@@ -232,6 +265,7 @@ export class SqliteDatastore implements Datastore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#commitBatch();
     this.#feed.close();
     this.#lifetime.abort();
     await this.#compactionLoop;
@@ -288,21 +322,56 @@ export class SqliteDatastore implements Datastore {
       .run(rev, key, type, createRev, prevRev, prevValue, Date.now());
   }
 
-  /** Runs `work` in one immediate transaction; the revision moves only when it commits. */
-  #write(work: () => number): number {
-    this.#db.exec("BEGIN IMMEDIATE");
-    let revision: number;
+  /**
+   * Runs `work` (which returns the write's revision) in the open transaction, opening one if
+   * needed; resolves once the transaction has committed and `publish` has run.
+   */
+  #write(work: () => number, publish: () => void): Promise<void> {
+    if (!this.#batch) {
+      this.#db.exec("BEGIN IMMEDIATE");
+      this.#batch = [];
+      this.#batchBase = this.#revision;
+      atEndOfTick(() => this.#commitBatch());
+    }
     try {
-      revision = work();
-      this.#db.exec("COMMIT");
+      this.#revision = work();
     } catch (err) {
-      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+      // Refusals come before the write changes anything; anything else may have left half a
+      // write in the transaction, which then cannot commit.
+      if (!isRefusal(err)) this.#rollbackBatch(err);
       throw err;
     }
-    this.#revision = revision;
-    this.#compactor.noteWrite();
-    return revision;
+    return new Promise((committed, failed) => this.#batch!.push({ publish, committed, failed }));
   }
+
+  /** Commits the open transaction, if any, and acknowledges its writes in revision order. */
+  #commitBatch(): void {
+    const batch = this.#batch;
+    if (!batch) return;
+    try {
+      this.#db.exec("COMMIT");
+    } catch (err) {
+      this.#rollbackBatch(err);
+      return;
+    }
+    this.#batch = undefined;
+    for (const w of batch) w.publish();
+    for (const w of batch) w.committed();
+    for (let i = 0; i < batch.length; i++) this.#compactor.noteWrite();
+  }
+
+  #rollbackBatch(err: unknown): void {
+    const batch = this.#batch ?? [];
+    this.#batch = undefined;
+    if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+    this.#revision = this.#batchBase;
+    for (const w of batch) w.failed(err);
+  }
+}
+
+/** The errors a write throws before it changes anything. */
+function isRefusal(err: unknown): boolean {
+  return err instanceof KeyExistsError || err instanceof ConflictError || err instanceof KeyNotFoundError;
 }
 
 /** Opens a SQLite datastore (async like every driver's open, though this one needs no I/O wait). */

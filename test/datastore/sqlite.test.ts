@@ -206,6 +206,39 @@ describe("sqlite datastore", () => {
     expect(store.watchStats.watchers).toBe(0);
   });
 
+  it("commits the writes of one tick together, acknowledging each only once committed, in revision order", async () => {
+    const path = join(tempDir(), "state.db");
+    const store = await openStore({ path, compaction: { enabled: false } });
+    await store.create("/g/existing", "x");
+    const other = new DatabaseSync(path, { readOnly: true });
+    const committedRows = () => (other.prepare("SELECT COUNT(*) AS n FROM kv").get() as { n: number }).n;
+    const iterator = store.watch("/g/")[Symbol.asyncIterator]();
+    const acknowledged: number[] = [];
+    const writes = Array.from({ length: 20 }, (_, i) =>
+      store.create(`/g/${i}`, i).then((e) => {
+        // Acknowledged means committed: another connection sees it.
+        expect(committedRows()).toBe(21);
+        acknowledged.push(e.modRevision);
+        return e;
+      }));
+    // A refusal in the same tick fails alone and leaves the batch to commit.
+    const refused = store.create("/g/existing", "again");
+    // Not committed yet (all in one open transaction), though this connection reads its own writes.
+    expect(committedRows()).toBe(1);
+    expect(await store.get("/g/19")).toMatchObject({ value: 19, modRevision: 21 });
+    await expect(refused).rejects.toThrow(/exists/);
+    const entries = await Promise.all(writes);
+    expect(entries.map((e) => e.modRevision)).toEqual(Array.from({ length: 20 }, (_, i) => i + 2));
+    expect(acknowledged).toEqual(entries.map((e) => e.modRevision));
+    for (let i = 0; i < 20; i++) expect((await iterator.next()).value).toMatchObject({ key: `/g/${i}`, revision: i + 2 });
+    // A write awaited after another goes on in the same tick's next round, in a batch of its own.
+    const a = await store.update("/g/0", "a", 2);
+    const b = await store.update("/g/0", "b", a.modRevision);
+    expect(b.modRevision).toBe(a.modRevision + 1);
+    expect(committedRows()).toBe(21);
+    other.close();
+  });
+
   it("refuses a file that is not a database with a clear error", async () => {
     const path = join(tempDir(), "state.db");
     writeFileSync(path, "this is not a database, just some text long enough to fill a header".repeat(20));
