@@ -132,6 +132,15 @@ export const FLAGS: readonly Flag[] = [
     help: "Use this existing containerd (CRI socket) instead of starting one (implies --runtime containerd)",
   },
   {
+    name: "private-registry", type: "string", commands: both, env: ["K3TS_PRIVATE_REGISTRY"], placeholder: "FILE",
+    defaultHelp: "/etc/k3ts/registries.yaml as root, when it exists",
+    help: "Private registry configuration (k3s's registries.yaml: mirrors, configs) for the containerd runtime",
+  },
+  {
+    name: "disable-default-registry-endpoint", type: "boolean", commands: both,
+    help: "With registries.yaml mirrors: never fall back to the mirrored registry's own endpoint",
+  },
+  {
     name: "simulated-nodes", type: "number", commands: both, placeholder: "N",
     check: (n) => (Number.isInteger(n) && n >= 0 ? undefined : "expected a whole number, 0 or more"),
     help: "With --runtime fake: how many simulated nodes to register",

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # System set-up for k3ts nodes on a fresh Debian (12) machine: containerd (with ctr), runc, the
-# standard CNI plugins (/usr/lib/cni), iptables and a static busybox (the images' source).
+# standard CNI plugins (/usr/lib/cni), iptables, a static busybox (the images' source) and Debian's
+# docker-registry (the registry tests start their own instance on loopback; its service stays off).
 # Idempotent: packages already installed are left alone, and apt-get update runs only when
 # something is missing. No daemon is enabled: the k3ts agent starts and configures its own
 # containerd under its data dir, so Debian's containerd service is stopped and disabled if the
@@ -8,7 +9,7 @@
 # Usage (as root): scripts/setup-debian.sh
 set -euo pipefail
 
-PACKAGES=(containerd runc containernetworking-plugins iptables busybox-static)
+PACKAGES=(containerd runc containernetworking-plugins iptables busybox-static docker-registry)
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "setup-debian: run as root (it installs packages)" >&2
@@ -37,10 +38,17 @@ else
   fi
   apt-get install -y -q --no-install-recommends "${missing[@]}"
   [ -n "$created_policy" ] && rm -f /usr/sbin/policy-rc.d
-  # The agent runs its own containerd; the system one would only hold memory.
-  if [ -d /run/systemd/system ] && systemctl is-enabled containerd >/dev/null 2>&1; then
-    systemctl disable --now containerd || true
-  fi
+  # The agent runs its own containerd, and tests their own registry; the system services would only hold memory.
+  for service in containerd docker-registry; do
+    if [ -d /run/systemd/system ]; then
+      if systemctl is-enabled "$service" >/dev/null 2>&1; then systemctl disable --now "$service" || true; fi
+    else
+      # No systemd running (a container): drop the enablement links offline, stop a sysvinit instance.
+      if command -v systemctl >/dev/null; then systemctl disable "$service" >/dev/null 2>&1 || true; fi
+      if [ -x "/etc/init.d/$service" ]; then "/etc/init.d/$service" stop >/dev/null 2>&1 || true; fi
+      if command -v update-rc.d >/dev/null; then update-rc.d "$service" disable >/dev/null 2>&1 || true; fi
+    fi
+  done
 fi
 
 # What the agent needs, checked the way it will use it.

@@ -19,6 +19,7 @@ import { createLogger } from "../plugins/logger.ts";
 import type { LogLevel } from "../plugins/logger.ts";
 import type { ModuleKind, PluginRef } from "../plugins/manifest.ts";
 import { applyDefaultCni } from "../plugins/default-cni.ts";
+import { applyRegistryFlags } from "../plugins/registry-flags.ts";
 import * as platform from "../plugins/platform.ts";
 import { startControlPlane } from "./control-plane.ts";
 import type { NodeStreamsDirectory } from "../streams/mod.ts"; // node streams: the in-process agent registers its nodes
@@ -77,6 +78,7 @@ async function serve(options: ServerOptions, shutdownRequested: Promise<string>)
   // No datastore chosen: the embedded SQLite one, its file under the data dir.
   modules.datastore ??= { use: "sqlite", origin: { file: "default", path: "modules.datastore" } };
   applyDefaultCni(modules, { clusterCidr: settings.values["cluster-cidr"] as string, serviceCidr: settings.values["service-cidr"] as string });
+  applyRegistryFlags(modules, settings, options.cwd);
   const disabled = new Set(settings.values.disable as string[]);
   const refs: { ref: PluginRef; mustProvide?: string }[] = [];
   for (const kind of MODULE_ORDER) {

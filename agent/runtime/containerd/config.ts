@@ -3,8 +3,10 @@
  * after k3s's template: the CRI plugin with our pause image as sandbox_image, the snapshotter that
  * works here, CNI bin and conf dirs, runc with cgroupfs (systemd cgroups only when systemd is PID
  * 1), a stream server on loopback for exec/attach/port-forward, and every path under the data dir
- * so that this containerd never meets the system's.
+ * so that this containerd never meets the system's. Registries (registries.yaml) are hosts.toml files
+ * under `registryConfigPath` (registry-hosts.ts), their credentials `registry.configs` here.
  */
+import type { RegistryAuth } from "./registries.ts";
 
 export interface ContainerdConfig {
   /** containerd's root (content, snapshots, metadata). */
@@ -23,8 +25,10 @@ export interface ContainerdConfig {
   /** The CRI stream server (exec, attach, port-forward): loopback only. */
   streamAddress: string;
   streamPort: number;
-  /** Registry mirrors: host → endpoints (registries.yaml's `mirrors`). */
-  mirrors?: Record<string, string[]>;
+  /** The CRI registry `config_path`: a dir of `<registry>/hosts.toml` files. */
+  registryConfigPath?: string;
+  /** Host → credentials (registries.yaml's `configs.<host>.auth`). */
+  registryAuths?: Record<string, RegistryAuth>;
 }
 
 /** A TOML basic string. */
@@ -85,8 +89,13 @@ export function renderConfig(c: ContainerdConfig): string {
     `  bin_dir = ${str(c.cniBinDir)}`,
     `  conf_dir = ${str(c.cniConfDir)}`,
   ];
-  for (const [host, endpoints] of Object.entries(c.mirrors ?? {})) {
-    lines.push("", `${cri.slice(0, -1)}.registry.mirrors.${str(host)}]`, `  endpoint = ${strList(endpoints)}`);
+  if (c.registryConfigPath) lines.push("", `${cri.slice(0, -1)}.registry]`, `  config_path = ${str(c.registryConfigPath)}`);
+  for (const [host, auth] of Object.entries(c.registryAuths ?? {})) {
+    lines.push("", `${cri.slice(0, -1)}.registry.configs.${str(host)}.auth]`);
+    for (const key of ["username", "password", "auth", "identitytoken"] as const) {
+      const value = auth[key];
+      if (value) lines.push(`  ${key} = ${str(value)}`);
+    }
   }
   return `${lines.join("\n")}\n`;
 }

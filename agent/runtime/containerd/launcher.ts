@@ -9,13 +9,15 @@
  * agent that was killed, before starting its own on the same socket.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import type { Logger } from "../../../plugins/mod.ts";
 import { CriClient } from "./cri-client.ts";
 import { type ContainerdConfig, renderConfig } from "./config.ts";
 import { canLowerOomScore, overlayWorks, systemdIsInit } from "./host.ts";
+import type { Registries } from "./registries.ts";
+import { registryHostFiles, withMirrors } from "./registry-hosts.ts";
 
 /** Unix socket paths hold at most 107 bytes (sun_path is 108 with the NUL). */
 const MAX_SOCKET_PATH = 107;
@@ -31,7 +33,12 @@ export interface LauncherOptions {
   binary?: string;
   /** Force a snapshotter instead of probing for overlay. */
   snapshotter?: "overlayfs" | "native";
+  /** Registry mirrors: registry → endpoints (the module's `mirrors`; registries.yaml's entries win). */
   mirrors?: Record<string, string[]>;
+  /** registries.yaml: mirrors, credentials, TLS. */
+  registries?: Registries;
+  /** Never fall back to a mirrored registry's own endpoint (k3s's --disable-default-registry-endpoint). */
+  disableDefaultRegistryEndpoint?: boolean;
   /** How long to wait for CRI to answer after a start (default 60 s). */
   readyTimeoutMs?: number;
   /** Back-off between restarts: from `min` doubling to `max` (default 1 s to 30 s). */
@@ -47,6 +54,8 @@ export interface LauncherPaths {
   pidFile: string;
   root: string;
   state: string;
+  /** The registry hosts dir (CRI's config_path): `<registry>/hosts.toml`. */
+  registryHosts: string;
 }
 
 export function launcherPaths(dir: string): LauncherPaths {
@@ -57,6 +66,7 @@ export function launcherPaths(dir: string): LauncherPaths {
     pidFile: join(dir, "containerd.pid"),
     root: join(dir, "root"),
     state: join(dir, "state"),
+    registryHosts: join(dir, "certs.d"),
   };
 }
 
@@ -176,11 +186,30 @@ export class ContainerdLauncher {
       restrictOomScoreAdj: !canLowerOomScore(),
       streamAddress: "127.0.0.1",
       streamPort: await freeLoopbackPort(),
-      mirrors: this.#options.mirrors,
+      registryConfigPath: this.paths.registryHosts,
+      registryAuths: this.#writeRegistryHosts(),
     };
-    writeFileSync(this.paths.config, renderConfig(this.#config));
+    // It may hold registry passwords: owner only.
+    writeFileSync(this.paths.config, renderConfig(this.#config), { mode: 0o600 });
+    chmodSync(this.paths.config, 0o600);
     await this.#startOnce();
     this.#supervisor = this.#supervise();
+  }
+
+  /** Rewrites the registry hosts dir from scratch (a registry dropped from the file must go); returns the credentials. */
+  #writeRegistryHosts() {
+    const registries = withMirrors(this.#options.registries, this.#options.mirrors);
+    const hosts = registryHostFiles(registries, { disableDefaultEndpoint: this.#options.disableDefaultRegistryEndpoint });
+    rmSync(this.paths.registryHosts, { recursive: true, force: true });
+    mkdirSync(this.paths.registryHosts, { recursive: true });
+    for (const [dir, content] of Object.entries(hosts.files)) {
+      mkdirSync(join(this.paths.registryHosts, dir), { recursive: true });
+      writeFileSync(join(this.paths.registryHosts, dir, "hosts.toml"), content);
+    }
+    for (const warning of hosts.warnings) this.#log.warn(warning);
+    const names = Object.keys(hosts.files);
+    if (names.length > 0) this.#log.info("registry configuration written", { registries: names.join(","), dir: this.paths.registryHosts });
+    return hosts.auths;
   }
 
   /** TERM, then KILL after `graceMs`; no restart afterwards. */

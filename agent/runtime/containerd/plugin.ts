@@ -9,7 +9,9 @@
  *   endpoint: unix:///run/containerd/containerd.sock   use this containerd; start none
  *   snapshotter: overlayfs | native                      instead of probing for overlay
  *   podCidr: 10.42.0.0/24                                the placeholder CNI config's range until the node's is known
- *   mirrors: {docker.io: [http://127.0.0.1:5000]}        registry mirrors (containerd's CRI registry.mirrors)
+ *   mirrors: {docker.io: [http://127.0.0.1:5000]}        registry mirrors (as registries.yaml's `mirrors`)
+ *   privateRegistry: /etc/k3ts/registries.yaml           k3s's registries.yaml (--private-registry; that file by default as root)
+ *   disableDefaultRegistryEndpoint: true                  never fall back to a mirrored registry itself
  *   cniBinDir: /usr/lib/cni                               where the CNI plugins are
  *
  * The pod network: the CNI module's (modules.cni, started before this one) conf and bin dirs, and
@@ -25,6 +27,7 @@ import { importAirgapImages } from "./airgap.ts";
 import { ensurePlaceholder } from "./cni-placeholder.ts";
 import { ContainerdLauncher, waitForCri } from "./launcher.ts";
 import { PAUSE_IMAGE } from "./images.ts";
+import { DEFAULT_REGISTRIES_FILE, loadRegistries, type Registries } from "./registries.ts";
 import { ensureLocalImages } from "./local-images.ts";
 import { ContainerdRuntime } from "./runtime.ts";
 import { unavailableRuntime } from "./unavailable.ts";
@@ -36,6 +39,8 @@ const configSchema = v.optional(
     podCidr: v.optional(v.pipe(v.string(), v.regex(/^\d+\.\d+\.\d+\.\d+\/\d+$/, "expected an IPv4 CIDR"))),
     mirrors: v.optional(v.record(v.string(), v.array(v.pipe(v.string(), v.url())))),
     cniBinDir: v.optional(v.string()),
+    privateRegistry: v.optional(v.pipe(v.string(), v.minLength(1))),
+    disableDefaultRegistryEndpoint: v.optional(v.boolean()),
   }),
   {},
 );
@@ -60,6 +65,8 @@ export interface ContainerdFactoryOptions {
   log: Logger;
   /** The CNI module's network, when there is one. */
   cni?: Cni;
+  /** registries.yaml, read and checked by the caller (so that a bad file stops the start). */
+  registries?: Registries;
 }
 
 /** The factory: one containerd per process (a real node), opened once. */
@@ -88,6 +95,7 @@ export function containerdRuntimeFactory(options: ContainerdFactoryOptions): Run
       if (config.endpoint) {
         socket = config.endpoint.replace(/^unix:\/\//, "");
         log.info("using an existing containerd", { endpoint: config.endpoint });
+        if (options.registries) log.warn("registries.yaml is not applied to an existing containerd: configure its registries there");
       } else {
         const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
         if (!isRoot) {
@@ -102,6 +110,8 @@ export function containerdRuntimeFactory(options: ContainerdFactoryOptions): Run
           cniConfDir,
           snapshotter: config.snapshotter,
           mirrors: config.mirrors,
+          registries: options.registries,
+          disableDefaultRegistryEndpoint: config.disableDefaultRegistryEndpoint,
           log: log.child("containerd"),
         });
         try {
@@ -144,6 +154,13 @@ export function containerdRuntimeFactory(options: ContainerdFactoryOptions): Run
   };
 }
 
+/** The file --private-registry names (it must exist), else /etc/k3ts/registries.yaml as root when present. */
+export function readRegistries(config: ContainerdModuleConfig): Registries | undefined {
+  if (config.privateRegistry) return loadRegistries(config.privateRegistry, { required: true });
+  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  return isRoot ? loadRegistries(DEFAULT_REGISTRIES_FILE, { required: false }) : undefined;
+}
+
 export default definePlugin<ContainerdModuleConfig, RuntimeProvides>({
   name: "containerd",
   provides: ["runtime"],
@@ -151,7 +168,9 @@ export default definePlugin<ContainerdModuleConfig, RuntimeProvides>({
   setup(ctx, config) {
     const cni = ctx.provided.get("cni");
     if (cni !== undefined && !isCni(cni)) ctx.log.warn("the cni module provided no usable CNI (confDir, binDir, prepare): using the placeholder network");
-    const factory = containerdRuntimeFactory({ dataDir: ctx.rootDataDir, config, log: ctx.log, cni: isCni(cni) ? cni : undefined });
+    const registries = readRegistries(config);
+    if (registries) ctx.log.info("private registry configuration read", { mirrors: Object.keys(registries.mirrors).join(","), configs: Object.keys(registries.configs).join(",") });
+    const factory = containerdRuntimeFactory({ dataDir: ctx.rootDataDir, config, log: ctx.log, cni: isCni(cni) ? cni : undefined, registries });
     return { provides: { runtime: factory }, stop: () => factory.stop() };
   },
 });

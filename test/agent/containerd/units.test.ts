@@ -74,18 +74,21 @@ describe("stream protocol", () => {
 });
 
 describe("containerd config", () => {
-  it("renders paths, the pause image, snapshotter, cgroups and mirrors", () => {
+  it("renders paths, the pause image, snapshotter, cgroups and the registry config path and credentials", () => {
     const toml = renderConfig({
       root: "/d/root", state: "/d/state", socket: "/d/containerd.sock", snapshotter: "native", sandboxImage: PAUSE_IMAGE,
       cniBinDir: "/usr/lib/cni", cniConfDir: "/d/net.d", systemdCgroup: false, restrictOomScoreAdj: true,
-      streamAddress: "127.0.0.1", streamPort: 1234, mirrors: { "docker.io": ["http://127.0.0.1:5000"] },
+      streamAddress: "127.0.0.1", streamPort: 1234,
+      registryConfigPath: "/d/certs.d", registryAuths: { "127.0.0.1:5000": { username: "u", password: "p\"w" } },
     });
     expect(toml).toContain("version = 2");
     expect(toml).toContain(`sandbox_image = "${PAUSE_IMAGE}"`);
     expect(toml).toContain(`snapshotter = "native"`);
     expect(toml).toContain("SystemdCgroup = false");
     expect(toml).toContain("restrict_oom_score_adj = true");
-    expect(toml).toContain(`[plugins."io.containerd.grpc.v1.cri".registry.mirrors."docker.io"]`);
+    expect(toml).toContain(`[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/d/certs.d"`);
+    expect(toml).toContain(`[plugins."io.containerd.grpc.v1.cri".registry.configs."127.0.0.1:5000".auth]\n  username = "u"\n  password = "p\\"w"`);
+    expect(toml).not.toContain("registry.mirrors");
     expect(toml).toContain(`conf_dir = "/d/net.d"`);
   });
 

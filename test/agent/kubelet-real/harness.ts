@@ -16,7 +16,7 @@ import type { NodeJson, Pod } from "../../../agent/kubelet/types.ts";
 import { importAirgapImages } from "../../../agent/runtime/containerd/airgap.ts";
 import { CriClient } from "../../../agent/runtime/containerd/cri-client.ts";
 import { ARCHIVE_FILES, DEFAULT_MTIME, imageDefinitions, PAUSE_IMAGE } from "../../../agent/runtime/containerd/images.ts";
-import { ContainerdLauncher } from "../../../agent/runtime/containerd/launcher.ts";
+import { ContainerdLauncher, type LauncherOptions } from "../../../agent/runtime/containerd/launcher.ts";
 import { buildImage } from "../../../agent/runtime/containerd/oci-image.ts";
 import { ContainerdRuntime } from "../../../agent/runtime/containerd/runtime.ts";
 import type { Client } from "../../../plugins/client.ts";
@@ -51,7 +51,8 @@ export class RealNode {
     this.subnet = `10.214.${Math.floor(Math.random() * 250)}.0/24`;
   }
 
-  async start(): Promise<void> {
+  /** `launcher`: options on top of the harness's (registries, for one). */
+  async start(launcher: Partial<LauncherOptions> = {}): Promise<void> {
     const confDir = join(this.dir, "net.d");
     mkdirSync(confDir, { recursive: true });
     writeFileSync(join(confDir, "10-test.conflist"), JSON.stringify({
@@ -70,6 +71,7 @@ export class RealNode {
       log,
       mirrors: { "docker.io": ["http://127.0.0.1:1"] },
       restartBackoffMs: { min: 200, max: 1000 },
+      ...launcher,
     });
     await this.launcher.start();
     const imagesDir = join(this.dir, "images");
