@@ -86,6 +86,8 @@ class NodeLifecycle {
   /** nodeName → "namespace/name" of its pods. */
   readonly #podsByNode = new Map<string, Set<string>>();
   readonly #dirty = new Set<string>();
+  /** Nodes whose last patch conflicted: reconciled again once the informer has a newer version. */
+  readonly #conflicted = new Set<string>();
   #wake: (() => void) | undefined;
 
   constructor(ctx: ControllerContext, o: NodeLifecycleOptions) {
@@ -115,9 +117,13 @@ class NodeLifecycle {
     this.#nodes.on({
       update: (old, n) => {
         // A changed spec (cordon) or condition is acted on without waiting for the next pass.
-        if (old.spec !== n.spec || old.status?.conditions !== n.status?.conditions) this.#kick(n.metadata.name!);
+        const retry = this.#conflicted.delete(n.metadata.name!);
+        if (retry || old.spec !== n.spec || old.status?.conditions !== n.status?.conditions) this.#kick(n.metadata.name!);
       },
-      delete: (n) => this.#health.forget(n.metadata.name!),
+      delete: (n) => {
+        this.#conflicted.delete(n.metadata.name!);
+        this.#health.forget(n.metadata.name!);
+      },
     });
     void this.#run(signal);
   }
@@ -247,9 +253,20 @@ class NodeLifecycle {
     try {
       await this.#nodeClient.patch(node.metadata.name!, { metadata: { resourceVersion: node.metadata.resourceVersion }, spec: { taints: next.length ? next : null } }, { type: "merge" });
     } catch (err) {
-      if (isClientError(err, 409)) this.#dirty.add(node.metadata.name!);
+      if (isClientError(err, 409)) this.#retryWhenNewer(node);
       else if (!isClientError(err, 404)) throw err;
     }
+  }
+
+  /**
+   * After a conflict, the patch is worth retrying only from a newer node than `node`: at once if
+   * the informer has one already, else when it delivers one. (Retrying at once from the same
+   * stale copy spun: 40,000 conflicting patches in a 30 s scale run, while the informer lagged.)
+   */
+  #retryWhenNewer(node: Node): void {
+    const name = node.metadata.name!;
+    if (this.#nodes.get(name)?.metadata.resourceVersion !== node.metadata.resourceVersion) this.#dirty.add(name);
+    else this.#conflicted.add(name);
   }
 
   async #evict(now: number): Promise<void> {
