@@ -1,14 +1,16 @@
 /**
- * registries.yaml on a real containerd (Debian's 1.6, as root) with the real kubelet: two private
- * docker-registry instances on 127.0.0.1 (one behind htpasswd basic auth) hold busybox:local,
- * pushed over the registry API v2; a registries.yaml read by loadRegistries is turned into
- * hosts.toml files and config.toml credentials by the launcher. Pods then pull over plain HTTP,
- * through a mirror of a made-up registry name, with credentials, by pull policy, and a missing
- * image ends in ErrImagePull / ImagePullBackOff with containerd's and the registry's word.
+ * registries.yaml on a real containerd (Debian's 1.6, as root) with the real kubelet: private
+ * docker-registry instances on 127.0.0.1 — plain HTTP, behind htpasswd basic auth, on TLS with a
+ * test CA — hold busybox:local, pushed over the registry API v2; a registries.yaml read by
+ * loadRegistries is turned into hosts.toml files and config.toml credentials by the launcher. Pods
+ * then pull over plain HTTP, through a mirror of a made-up registry name, with credentials (both
+ * forms), over TLS (ca_file, insecure_skip_verify), by pull policy, and failures (a missing image,
+ * no credentials, an unknown CA) end in ErrImagePull / ImagePullBackOff with the cause.
  *
  * Network: every endpoint is 127.0.0.1 (or localhost, from /etc/hosts), and the default-endpoint
  * fallback is disabled, so the made-up `registry.example` is never looked up in DNS.
  */
+import { Buffer } from "node:buffer";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,6 +19,8 @@ import type { KubeObject } from "../../../plugins/client.ts";
 import { DEFAULT_MTIME, imageDefinitions } from "../../../agent/runtime/containerd/images.ts";
 import { buildImage } from "../../../agent/runtime/containerd/oci-image.ts";
 import { loadRegistries } from "../../../agent/runtime/containerd/registries.ts";
+import { certificatePem, createCertificateAuthority, issueCertificate } from "../../../server/auth/certificates.ts";
+import { exportPrivateKeyPem, generateKeyPair } from "../../../server/auth/keys.ts";
 import { eventually } from "../../server/controllers/run-controllers.ts";
 import { startTestServer, type TestServer } from "../../server/harness.ts";
 import { NODE, type RealKubelet, RealNode, skipReason } from "../kubelet-real/harness.ts";
@@ -41,24 +45,48 @@ function markedArchive(mark: string): Uint8Array {
   return buildImage({ ...busybox, config: { ...busybox.config, Env: [...(busybox.config.Env ?? []), `MARK=${mark}`] } }, DEFAULT_MTIME).archive;
 }
 
+/** A test CA and a serving certificate for 127.0.0.1 (only), as PEM files in `dir`. */
+async function servingCertificate(dir: string): Promise<{ caFile: string; certFile: string; keyFile: string }> {
+  const now = new Date();
+  const caKeys = await generateKeyPair();
+  const ca = await createCertificateAuthority({ commonName: "k3ts-registry-test-ca", keys: caKeys, now, days: 1 });
+  const keys = await generateKeyPair();
+  const leaf = await issueCertificate({ ca: { certificate: ca, keys: caKeys }, publicKey: keys.publicKey, commonName: "127.0.0.1", usage: "server", sans: { dnsNames: [], ipAddresses: ["127.0.0.1"] }, now, days: 1 });
+  const files = { caFile: join(dir, "ca.pem"), certFile: join(dir, "registry.pem"), keyFile: join(dir, "registry-key.pem") };
+  writeFileSync(files.caFile, certificatePem(ca));
+  writeFileSync(files.certFile, certificatePem(leaf));
+  writeFileSync(files.keyFile, await exportPrivateKeyPem(keys.privateKey));
+  return files;
+}
+
 describe.skipIf(skipReason !== "")("registries.yaml on containerd (real registries on loopback)", { timeout: 90_000 }, () => {
   let t: TestServer;
   let node: RealNode;
   let kubelet: RealKubelet;
   let plain: TestRegistry;
   let secured: TestRegistry;
+  /** The same images and users as `secured`, on another port: credentials in the `auth` form. */
+  let securedToo: TestRegistry;
+  /** `plain`'s images over TLS, twice: one port trusted through ca_file / skip_verify, one not. */
+  let tls: TestRegistry;
+  let tlsUntrusted: TestRegistry;
   let configDir: string;
 
   beforeAll(async () => {
     if (!existsSync(REGISTRY_BINARY)) throw new Error(`${REGISTRY_BINARY} missing: run scripts/setup-debian.sh (it installs docker-registry)`);
+    configDir = mkdtempSync("/tmp/k3rr-");
+    const certificate = await servingCertificate(configDir);
     plain = await startRegistry();
     secured = await startRegistry({ auth: CREDENTIALS });
     await pushArchive(busyboxArchive(), { registry: plain.url, repository: "library/busybox", tag: "pushed" });
     await pushArchive(markedArchive("one"), { registry: plain.url, repository: "library/busybox", tag: "moving" });
     await pushArchive(busyboxArchive(), { registry: secured.url, repository: "private/busybox", tag: "pushed", auth: CREDENTIALS });
+    securedToo = await startRegistry({ auth: CREDENTIALS, storage: secured.storage });
+    tls = await startRegistry({ tls: certificate, storage: plain.storage });
+    tlsUntrusted = await startRegistry({ tls: certificate, storage: plain.storage });
 
-    configDir = mkdtempSync("/tmp/k3rr-");
     const file = join(configDir, "registries.yaml");
+    const basic = Buffer.from(`${CREDENTIALS.username}:${CREDENTIALS.password}`).toString("base64");
     writeFileSync(file, [
       "mirrors:",
       `  "${plain.host}":`,
@@ -70,11 +98,27 @@ describe.skipIf(skipReason !== "")("registries.yaml on containerd (real registri
       `    endpoint: ["${secured.url}"]`,
       `  "localhost:${secured.port}":`,
       `    endpoint: ["http://localhost:${secured.port}"]`,
+      `  "${securedToo.host}":`,
+      `    endpoint: ["${securedToo.url}"]`,
+      `  "${tls.host}":`,
+      `    endpoint: ["${tls.url}"]`,
+      `  "localhost:${tls.port}":`,
+      `    endpoint: ["https://localhost:${tls.port}"]`,
+      // https, else containerd takes a loopback registry for plain HTTP; and no configs entry.
+      `  "${tlsUntrusted.host}":`,
+      `    endpoint: ["${tlsUntrusted.url}"]`,
       "configs:",
       `  "${secured.host}":`,
       "    auth:",
       `      username: ${CREDENTIALS.username}`,
       `      password: ${CREDENTIALS.password}`,
+      `  "${securedToo.host}":`,
+      `    auth: {auth: "${basic}"}`,
+      `  "${tls.host}":`,
+      `    tls: {ca_file: "${certificate.caFile}"}`,
+      // The certificate names 127.0.0.1 only, and its CA is not given: only skipping verification lets this through.
+      `  "localhost:${tls.port}":`,
+      "    tls: {insecure_skip_verify: true}",
       "",
     ].join("\n"));
     t = await startTestServer();
@@ -91,8 +135,7 @@ describe.skipIf(skipReason !== "")("registries.yaml on containerd (real registri
     kubelet?.stop();
     await node?.stop();
     await t?.stop();
-    await plain?.stop();
-    await secured?.stop();
+    for (const registry of [tls, tlsUntrusted, securedToo, plain, secured]) await registry?.stop();
     if (configDir) rmSync(configDir, { recursive: true, force: true });
   }, 120_000);
 
@@ -196,5 +239,21 @@ describe.skipIf(skipReason !== "")("registries.yaml on containerd (real registri
     expect(message).toMatch(/not found/);
     expect(plain.requests().join("\n")).toMatch(/"HEAD \/v2\/library\/busybox\/manifests\/no-such-tag HTTP\/1\.1" 404/);
   });
-});
 
+  it("takes credentials in the auth (base64 user:password) form too", async () => {
+    await run("authed-b64", `${securedToo.host}/private/busybox:pushed`, "IfNotPresent");
+    await podWhere("authed-b64", running, "pod authed-b64 running");
+    expect(securedToo.requests().join("\n")).toMatch(/"(HEAD|GET) \/v2\/private\/busybox\/manifests\/pushed HTTP\/1\.1" 200/);
+  });
+
+  it("pulls over TLS with the configs' ca_file or insecure_skip_verify; an unknown CA fails the pull", async () => {
+    await run("tls-ca", `${tls.host}/library/busybox:pushed`, "IfNotPresent");
+    await podWhere("tls-ca", running, "pod tls-ca running");
+    await run("tls-skip", `localhost:${tls.port}/library/busybox:pushed`, "Always");
+    await podWhere("tls-skip", running, "pod tls-skip running");
+    await run("tls-untrusted", `${tlsUntrusted.host}/library/busybox:pushed`, "IfNotPresent");
+    const pod = await podWhere("tls-untrusted", (p) => waitingReason(p) === "ErrImagePull", "pod tls-untrusted in ErrImagePull");
+    expect(pod.status?.containerStatuses?.[0]?.state?.waiting?.message).toMatch(/x509: certificate signed by unknown authority/);
+    expect(tlsUntrusted.requests()).toEqual([]);
+  });
+});
