@@ -13,6 +13,7 @@ import { type BuiltinModules, loadPlugins } from "../plugins/loader.ts";
 import { createLogger, type LogLevel } from "../plugins/logger.ts";
 import type { ModuleKind, PluginRef } from "../plugins/manifest.ts";
 import { applyDefaultCni } from "../plugins/default-cni.ts";
+import { applyRegistryFlags } from "../plugins/registry-flags.ts";
 import * as platform from "../plugins/platform.ts";
 import { loadConfiguration, moduleRefs } from "../plugins/settings.ts";
 import { RemoteClient } from "./client/remote.ts";
@@ -109,6 +110,7 @@ async function runAgent(options: AgentOptions, shutdown: AbortSignal): Promise<n
   modules.runtime ??= { use: "containerd", origin: { file: "default", path: "modules.runtime" } };
   // The bridge CNI with the networks the server told us at join (see plugins/default-cni.ts).
   applyDefaultCni(modules, { clusterCidr: joined.clusterCidr, serviceCidr: joined.serviceCidr });
+  applyRegistryFlags(modules, settings, options.cwd);
   const refs: { ref: PluginRef; mustProvide: string }[] = [];
   for (const kind of AGENT_MODULES) {
     const ref = modules[kind];
