@@ -162,6 +162,8 @@ async function runAgent(options: AgentOptions, shutdown: AbortSignal): Promise<n
       throw err;
     }
     log.info("k3ts agent is up", { node: nodeName, runtime: runtime.name });
+    // As the server does: startup's garbage back to the system, the optimizing compilers back on.
+    await platform.releaseStartupMemory();
     if (!shutdown.aborted) await new Promise((done) => shutdown.addEventListener("abort", done, { once: true }));
     log.info("shutting down", { signal: (shutdown.reason as Error | undefined)?.message });
     await kubeletServer?.close();

@@ -165,4 +165,8 @@ export async function releaseStartupMemory(): Promise<void> {
   v8.setFlagsFromString("--expose-gc");
   const gc = runInNewContext("gc") as ((options: { type: "major"; execution: "sync"; flavor: "last-resort" }) => void) | undefined;
   gc?.({ type: "major", execution: "sync", flavor: "last-resort" });
+  // The compile cache (bin/k3ts.js turns it on for the source checkout) is written now rather
+  // than at exit, so that a process that is killed still leaves it for the next start.
+  const { flushCompileCache } = await import("node:module");
+  flushCompileCache?.();
 }
