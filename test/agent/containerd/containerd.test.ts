@@ -56,6 +56,8 @@ describe.skipIf(skipReason !== "")("containerd runtime (real containerd)", { tim
       cniConfDir: confDir,
       log,
       mirrors: { "docker.io": ["http://127.0.0.1:1"] },
+      // Never fall back to the real docker.io: a test sends traffic to loopback only.
+      disableDefaultRegistryEndpoint: true,
       restartBackoffMs: { min: 200, max: 1000 },
     });
     await launcher.start();

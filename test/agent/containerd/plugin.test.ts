@@ -29,7 +29,7 @@ describe.skipIf(skipReason !== "")("containerd module", { timeout: 120_000 }, ()
     writeFileSync(join(paths.imagesDir, "busybox.tar"), buildImage(imageDefinitions().busybox, DEFAULT_MTIME).archive);
     const lines: string[] = [];
     const log = createLogger({ level: "info", write: (l) => lines.push(l) });
-    const factory = containerdRuntimeFactory({ dataDir, config: { podCidr: "10.215.0.0/24", mirrors: { "docker.io": ["http://127.0.0.1:1"] } }, log });
+    const factory = containerdRuntimeFactory({ dataDir, config: { podCidr: "10.215.0.0/24", mirrors: { "docker.io": ["http://127.0.0.1:1"] }, disableDefaultRegistryEndpoint: true }, log });
     const abort = new AbortController();
     const runtime = await factory.open({ name: "node-a", log, signal: abort.signal });
     try {
