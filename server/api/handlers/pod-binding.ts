@@ -5,6 +5,7 @@
  * pods/binding); the pod gets spec.nodeName, the binding's annotations and the PodScheduled=True
  * condition in one write. Answers 201 with a Success Status.
  */
+import { clone } from "../patch/json-value.ts";
 import { markAsBinding } from "../../registry/builtin/core-pods.ts";
 import type { KubeObject } from "../../storage/object.ts";
 import type { UserInfo } from "../app.ts";
@@ -71,7 +72,7 @@ export async function handlePodBinding(call: ResourceCall, _user: UserInfo): Pro
     throw conflict(BINDING_RESOURCE, name, why);
   };
   await store.modify(info.namespace || undefined, name, (old) => {
-    const pod = structuredClone(old);
+    const pod = clone(old);
     const spec = (pod.spec ?? {}) as { nodeName?: string; schedulingGates?: unknown[] };
     if (binding.metadata.uid && binding.metadata.uid !== old.metadata.uid) {
       refuse(`Precondition failed: UID in precondition: ${binding.metadata.uid}, UID in object meta: ${old.metadata.uid ?? ""}`);

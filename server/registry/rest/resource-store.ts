@@ -31,6 +31,7 @@ import {
 import type { WatchCache } from "../../storage/watch-cache.ts";
 import type { ResourceDefinition } from "../types.ts";
 import { dns1123Subdomain, type NameCheck } from "../validation/names.ts";
+import { clone } from "../../api/patch/json-value.ts";
 import { deepEqual } from "./deep-equal.ts";
 import {
   carryOverSystemFields,
@@ -276,7 +277,7 @@ export class ResourceStore {
       if (expected !== undefined && String(expected) !== old.metadata.resourceVersion) {
         throw conflict(this.qualified, name);
       }
-      return structuredClone(object);
+      return clone(object);
     }, scope, subresource);
   }
 
@@ -415,7 +416,7 @@ export class ResourceStore {
   /** The object as its deletion starts: the kind's prepareForDelete on a copy (once: not when already deleting). */
   #startDelete(current: KubeObject): KubeObject {
     if (current.metadata.deletionTimestamp || !this.def.strategy.prepareForDelete) return current;
-    const copy = structuredClone(current);
+    const copy = clone(current);
     this.def.strategy.prepareForDelete(copy);
     return copy;
   }
