@@ -167,7 +167,10 @@ export function trackUpdate(oldObj: JsonObject | undefined, newObj: JsonObject, 
 
   const id = managerId({ manager: opts.manager, operation: "Update", subresource: opts.subresource ?? "" });
   for (const [otherId, m] of managers) {
-    if (otherId !== id) m.set = m.set.difference(changed).difference(changes.removed);
+    // Untouched sets stay the same objects, so that they encode back to their stored trees.
+    if (otherId !== id && (m.set.overlaps(changed) || m.set.overlaps(changes.removed))) {
+      m.set = m.set.difference(changed).difference(changes.removed);
+    }
   }
   const previous = managers.get(id);
   const set = (previous?.set ?? new FieldSet()).difference(changes.removed).union(changed);

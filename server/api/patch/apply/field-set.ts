@@ -6,7 +6,7 @@
  * "member" when the path to it is itself in the set (FieldsV1's `.` entry, or an empty `{}`).
  */
 
-import { pooledFieldsV1 } from "./fields-v1-pool.ts";
+import { isPooledFieldsV1, pooledFieldsV1 } from "./fields-v1-pool.ts";
 
 export type PathElement = string;
 export type FieldPath = readonly PathElement[];
@@ -101,6 +101,16 @@ export class FieldSet {
     return out;
   }
 
+  /** Whether some path is a member of both sets (intersection without building it). */
+  overlaps(other: FieldSet): boolean {
+    if (this.member && other.member) return true;
+    for (const [pe, c] of this.children) {
+      const o = other.children.get(pe);
+      if (o && c.overlaps(o)) return true;
+    }
+    return false;
+  }
+
   equals(other: FieldSet): boolean {
     return this.difference(other).isEmpty() && other.difference(this).isEmpty();
   }
@@ -123,7 +133,8 @@ export type FieldsV1 = { [pe: string]: FieldsV1 };
  * (fields-v1-pool.ts): treat the result as immutable.
  */
 export function toFieldsV1(set: FieldSet): FieldsV1 {
-  return fieldsV1Of(set, false);
+  // A set parsed from a pooled tree and left as it was encodes to that same tree.
+  return parsedFrom.get(set) ?? fieldsV1Of(set, false);
 }
 
 /** `marked`: a member with children gets the `"."` entry (every node but the root). */
@@ -144,12 +155,17 @@ function fieldsV1Of(set: FieldSet, marked: boolean): FieldsV1 {
  * sets), so the parsed tries can share their subtries the same way.
  */
 const parsed = new WeakMap<object, FieldSet>();
+/** Root sets parsed from pooled (canonical) trees, to those trees. */
+const parsedFrom = new WeakMap<FieldSet, FieldsV1>();
 
 /** Parses FieldsV1 JSON; throws on anything that is not one. */
 export function fromFieldsV1(json: unknown): FieldSet {
   // The root is a member only with "." (an empty root is the empty set, not a leaf).
   if (isEmptyObject(json)) return new FieldSet();
-  return parseNode(json);
+  const set = parseNode(json);
+  // A root member (a "." at the top) never comes out of toFieldsV1: such a tree is not its output.
+  if (!set.member && isPooledFieldsV1(json as FieldsV1)) parsedFrom.set(set, json as FieldsV1);
+  return set;
 }
 
 function isEmptyObject(json: unknown): boolean {

@@ -15,6 +15,7 @@ import type { FieldsV1 } from "./field-set.ts";
 const MAX_ENTRIES = 200_000;
 
 const ids = new WeakMap<FieldsV1, number>();
+const pooledNodes = new WeakSet<FieldsV1>();
 let table = new Map<string, FieldsV1>();
 let nextId = 1;
 
@@ -29,7 +30,13 @@ export function pooledFieldsV1(entries: ReadonlyArray<readonly [string, FieldsV1
   if (table.size >= MAX_ENTRIES) table = new Map();
   table.set(key, node);
   ids.set(node, nextId++);
+  pooledNodes.add(node);
   return node;
+}
+
+/** Whether `node` came out of pooledFieldsV1 (so it is a canonical FieldsV1 tree). */
+export function isPooledFieldsV1(node: FieldsV1): boolean {
+  return pooledNodes.has(node);
 }
 
 /** A child that did not come from the pool gets an identity of its own (never shared). */
