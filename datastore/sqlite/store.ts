@@ -203,13 +203,18 @@ export class SqliteDatastore implements Datastore {
       return (revision = rev);
     }, () => {
       if (this.#feed.wants(key)) {
+        // Decoded only if a watcher reads it: the watch cache usually holds the previous object.
+        const prevBytes = prev.value;
+        let prevValue: unknown;
         this.#feed.publish({
           type: "update",
           key,
           revision,
           createRevision: prev.create_rev,
           value,
-          prevValue: decodeValue(prev.value),
+          get prevValue() {
+            return (prevValue ??= decodeValue(prevBytes));
+          },
           prevRevision: prev.mod_rev,
         });
       }

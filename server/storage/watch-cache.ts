@@ -174,12 +174,15 @@ export class WatchCache {
       const r = this.#resource(prefix, this.#startRevision);
       // The previous state is usually the object the cache already holds (same revision): share it
       // rather than keep a second decoded copy in the event window.
+      // (prevValue is read last: a driver may decode it only when asked.)
       const held = r.objects.get(event.key);
-      const prev = event.prevValue === undefined
+      const prev = event.type === "create"
         ? undefined
-        : held && held.revision === event.prevRevision
+        : held && event.prevRevision !== undefined && held.revision === event.prevRevision
           ? held.object
-          : withResourceVersion(event.prevValue as KubeObject, event.prevRevision ?? 0);
+          : event.prevValue === undefined
+            ? undefined
+            : withResourceVersion(event.prevValue as KubeObject, event.prevRevision ?? 0);
       let cacheEvent: CacheEvent;
       if (event.type === "delete") {
         r.objects.delete(event.key);
