@@ -1,16 +1,17 @@
 /**
  * The host's mount table, the one place the kubelet mounts anything itself: tmpfs for
  * emptyDir medium Memory and for secret-bearing volumes (as upstream keeps Secrets off disk),
- * and the unmounts before a pod's directory is removed. A Node adapter (child_process, /proc);
+ * and the unmounts before a pod's directory is removed (through command-shell.ts). A Node adapter (/proc);
  * Deno runs it through its node: compatibility.
  */
-import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
+import { CommandShell } from "./command-shell.ts";
+
+/** mount and umount go through one small shell: a child process each would fork the whole kubelet. */
+const shell = new CommandShell();
 
 function run(cmd: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile(cmd, args, { timeout: 30_000 }, (err, _stdout, stderr) => (err ? reject(new Error(`${cmd} ${args.join(" ")}: ${String(stderr).trim() || err.message}`)) : resolve()));
-  });
+  return shell.run(cmd, args);
 }
 
 /** Mount points at or under `dir`, deepest first (from /proc/self/mountinfo; octal escapes decoded). */
