@@ -7,6 +7,10 @@
  *     warm-up pod (so that the image and the pause image are unpacked);
  *   the RSS (VmRSS) of a `k3ts agent --runtime fake` process joined to the server, idle (no pods:
  *     it is tainted), --idle seconds after it is up: the agent without containerd;
+ *   the floor (containerd only): --pods sandboxes, each with its container created and started,
+ *     all at once straight through the project's CRI client on the server's containerd (no API
+ *     server, no kubelet), after the warm-up pod: what containerd, runc and the CNI plugins
+ *     alone take on this machine;
  *   containerd's RSS beside it: the server's containerd child with the pods deleted;
  *   the server's RSS at the end.
  * Prints a markdown table. Usage (from the project's root, after `npm run images`):
@@ -23,6 +27,10 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { CriClient } from "../agent/runtime/containerd/cri-client.ts";
+import { containerConfigToCri, sandboxConfigToCri } from "../agent/runtime/containerd/translate.ts";
+import { containerConfig, sandboxConfig } from "../agent/kubelet/runtime-configs.ts";
+import type { Pod } from "../agent/kubelet/types.ts";
 
 const { values } = parseArgs({
   options: {
@@ -225,7 +233,37 @@ const warm = await call("POST", `/api/v1/namespaces/${NS}/pods`, pod("warm-up"))
 if (warm.status !== 201) throw new Error(`warm-up pod: ${warm.status} ${warm.body}`);
 await until("warm-up pod Running", async () => (await phaseOf("warm-up")) === "Running");
 await call("DELETE", `/api/v1/namespaces/${NS}/pods/warm-up`);
+// Gone before anything is timed: its teardown must not overlap what follows.
+await until("warm-up pod gone", async () => (await call("GET", `/api/v1/namespaces/${NS}/pods/warm-up`)).status === 404);
 log("warm-up pod ran");
+
+/**
+ * containerd alone: PODS sandboxes, each then with its container created and started, all at once
+ * through CriClient with the configs the kubelet would send (no volumes, no DNS config). Returns
+ * each pod's time from its RunPodSandbox call to StartContainer's return, and the wall time.
+ */
+async function criFloor(): Promise<{ latencies: number[]; wallMs: number }> {
+  const cri = new CriClient(join(serverData, "agent/containerd/containerd.sock"));
+  const started = performance.now();
+  const made = await Promise.all(Array.from({ length: PODS }, async (_, i) => {
+    const p = { ...pod(`floor-${i}`), metadata: { name: `floor-${i}`, namespace: NS, uid: `floor-${i}-${process.pid}` } } as unknown as Pod;
+    const sandbox = sandboxConfig(p);
+    const t = performance.now();
+    const id = await cri.runPodSandbox(sandboxConfigToCri(sandbox));
+    const cid = await cri.createContainer(id, containerConfigToCri(containerConfig(p, p.spec.containers[0]!, 0, false), sandbox), sandboxConfigToCri(sandbox));
+    await cri.startContainer(cid);
+    return { id, ms: performance.now() - t };
+  }));
+  const wallMs = performance.now() - started;
+  await Promise.all(made.map(async ({ id }) => {
+    await cri.stopPodSandbox(id);
+    await cri.removePodSandbox(id);
+  }));
+  cri.close();
+  return { latencies: made.map((m) => m.ms).sort((a, b) => a - b), wallMs };
+}
+const floor = RUNTIME === "containerd" ? await criFloor() : undefined;
+if (floor) log(`containerd alone: ${PODS} sandboxes + containers in ${(floor.wallMs / 1000).toFixed(2)} s`);
 
 const names = Array.from({ length: PODS }, (_, i) => `bench-${i}`);
 const createdAt = new Map<string, number>();
@@ -245,7 +283,8 @@ await until(`${PODS} pods Running`, async () => {
   return runningAt.size >= PODS;
 }, 300_000, 50);
 const latencies = names.map((n) => runningAt.get(n)! - createdAt.get(n)!).sort((a, b) => a - b);
-const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)]!;
+const pctOf = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+const pct = (p: number) => pctOf(latencies, p);
 log("all Running");
 
 // Pods deleted: containerd idles beside the server's kubelet.
@@ -289,6 +328,7 @@ console.log("|---|---|");
 console.log(`| pod startup, create → Running, ${PODS} at once: p50 | ${f(pct(50))} |`);
 console.log(`| p99 | ${f(pct(99))} |`);
 console.log(`| max | ${f(latencies.at(-1)!)} |`);
+if (floor) console.log(`| floor: containerd alone (CRI sandbox + create + start, ${PODS} at once): p50 / p99 | ${f(pctOf(floor.latencies, 50))} / ${f(pctOf(floor.latencies, 99))} |`);
 console.log(`| agent RSS idle (k3ts agent --runtime fake, own process) | ${agentRss.toFixed(0)} MiB |`);
 console.log(`| containerd RSS (the server's, pods deleted) | ${containerd.length ? `${containerdRss.toFixed(0)} MiB` : "n/a (no containerd)"} |`);
 console.log(`| server RSS (with its in-process agent) | ${serverRss.toFixed(0)} MiB |`);
