@@ -6,7 +6,6 @@
  */
 import type { StatusCause } from "../../api/status.ts";
 import type { KubeObject } from "../../storage/object.ts";
-import { clone } from "../../api/patch/json-value.ts";
 import { deepEqual } from "../rest/deep-equal.ts";
 import { duplicate, forbiddenField, inclusiveRange, invalidValue, notFoundField, notSupported, required } from "../validation/field-errors.ts";
 import { dns1123Label, dns1123Subdomain, qualifiedNameProblems, validateLabels } from "../validation/names.ts";
@@ -231,8 +230,9 @@ export function validatePodUpdate(pod: KubeObject, old: KubeObject, binding = fa
     out.push(invalidValue("spec.activeDeadlineSeconds", newDeadline, "must be less than or equal to previous value"));
   }
   out.push(...validateOnlyAddedTolerations(spec.tolerations, oldSpec.tolerations));
-  // Compare the spec with the updatable fields put back to their old values.
-  const munged: Obj = clone(spec);
+  // Compare the spec with the updatable fields put back to their old values. A shallow copy is
+  // enough: only top-level fields are replaced, and containers are mapped to new objects.
+  const munged: Obj = { ...spec };
   for (const key of ["containers", "initContainers"]) {
     if (!Array.isArray(munged[key])) continue;
     const olds = list(oldSpec[key]);
