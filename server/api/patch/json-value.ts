@@ -27,7 +27,8 @@ function copyValue(v: unknown): unknown {
   }
   const proto = Object.getPrototypeOf(v);
   if (proto !== Object.prototype && proto !== null) return structuredClone(v);
-  const out: Record<string, unknown> = {};
+  // A null-prototype object stays one: it is a dictionary on purpose (fields-v1-pool.ts).
+  const out: Record<string, unknown> = proto === null ? Object.create(null) : {};
   for (const k in v) {
     const x = copyValue((v as Record<string, unknown>)[k]);
     // An own "__proto__" key (JSON.parse makes one) stays a key, not a prototype.
