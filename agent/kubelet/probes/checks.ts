@@ -5,7 +5,7 @@
  * tcpSocket — a connection opens. Each is bounded by its timeout. HTTP and TCP go through
  * node:http, node:https (probes do not verify certificates) and node:net: the agent's adapters.
  */
-import { request as httpRequest } from "node:http";
+import type { request as httpRequestFn } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { connect } from "node:net";
 import type { Runtime } from "../../runtime/mod.ts";
@@ -44,7 +44,16 @@ export async function execCheck(t: CheckTarget, command: string[], timeoutSecond
   }
 }
 
-export function httpCheck(t: CheckTarget, action: HttpGetAction, timeoutSeconds: number): Promise<CheckResult> {
+/**
+ * node:http, loaded by the first HTTP probe: its ES module facade reads every export, and the
+ * lazy WebSocket, MessageEvent and CloseEvent among them load undici, http2 and perf_hooks —
+ * 13 MiB of RSS that an agent without HTTP probes does not need.
+ */
+let httpRequest: typeof httpRequestFn | undefined;
+
+export async function httpCheck(t: CheckTarget, action: HttpGetAction, timeoutSeconds: number): Promise<CheckResult> {
+  const https = (action.scheme ?? "HTTP").toUpperCase() === "HTTPS";
+  if (!https) httpRequest ??= (await import("node:http")).request;
   return new Promise((resolve) => {
     let port: number;
     try {
@@ -54,12 +63,11 @@ export function httpCheck(t: CheckTarget, action: HttpGetAction, timeoutSeconds:
     }
     const host = action.host || t.podIP;
     if (!host) return resolve({ ok: false, output: "the pod has no IP yet" });
-    const https = (action.scheme ?? "HTTP").toUpperCase() === "HTTPS";
     const path = action.path ? (action.path.startsWith("/") ? action.path : `/${action.path}`) : "/";
     const headers: Record<string, string> = { "user-agent": "kube-probe/1.32", accept: "*/*" };
     for (const h of action.httpHeaders ?? []) headers[h.name.toLowerCase()] = h.value;
     const options = { host, port, path, method: "GET", headers, timeout: timeoutSeconds * 1000, ...(https ? { rejectUnauthorized: false } : {}) };
-    const req = (https ? httpsRequest : httpRequest)(options, (res) => {
+    const req = (https ? httpsRequest : httpRequest!)(options, (res) => {
       const code = res.statusCode ?? 0;
       res.resume();
       resolve(code >= 200 && code < 400 ? { ok: true } : { ok: false, output: `HTTP probe failed with statuscode: ${code}` });
