@@ -4,7 +4,8 @@
  * and the unmounts before a pod's directory is removed (through command-shell.ts). A Node adapter (/proc);
  * Deno runs it through its node: compatibility.
  */
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
 import { CommandShell } from "./command-shell.ts";
 
 /** mount and umount go through one small shell: a child process each would fork the whole kubelet. */
@@ -28,8 +29,14 @@ export async function mountsUnder(dir: string): Promise<string[]> {
   return out.sort((a, b) => b.length - a.length);
 }
 
+/**
+ * Whether a filesystem of its own is mounted at `dir` (a tmpfs always has its own device): two
+ * stat calls rather than the whole mount table, which holds every container's mounts and which
+ * the kernel is slow to produce while many pods start.
+ */
 export async function isMountPoint(dir: string): Promise<boolean> {
-  return (await mountsUnder(dir)).includes(dir.replace(/\/+$/, ""));
+  const [self, parent] = await Promise.all([stat(dir), stat(join(dir, ".."))]);
+  return self.dev !== parent.dev;
 }
 
 /** Mounts a tmpfs at `dir` (size in bytes when limited), unless one is mounted there already. */
