@@ -5,6 +5,7 @@
  * append-only table made list queries slow down with history: kine#323, k3s#3063):
  *
  * - `kv`: one row per live key — its value (CBOR) and revisions. Lists and gets read only this.
+ *   A rowid table, not WITHOUT ROWID: rows of a few KB fit its leaf pages (migration 2).
  * - `log`: one row per write, keyed by revision. It carries the key, the kind of change and the
  *   value *before* the change (`prev_value`, `prev_rev`), not the value after it: the value
  *   after a change is either the next change's `prev_value` or the current `kv` row, so storing
@@ -20,7 +21,7 @@
  */
 import type { DatabaseSync } from "node:sqlite";
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** `log.type` values. */
 export const CHANGE_CREATE = 0;
@@ -52,6 +53,23 @@ const migrations: ReadonlyArray<(db: DatabaseSync) => void> = [
         value INTEGER NOT NULL
       ) WITHOUT ROWID;
       INSERT INTO meta (name, value) VALUES ('compact_rev', 0);
+    `);
+  },
+  // 1 -> 2: kv as an ordinary (rowid) table. WITHOUT ROWID keeps whole rows in an index b-tree,
+  // where a row over ~1,000 bytes (4 KiB pages) spills into an overflow page of its own: a 1.6 KB
+  // Event took 4.6 KB on disk, a 2.5 KB Deployment as much. A rowid table keeps rows up to ~4 KB
+  // in its leaf pages; the key's index is separate. 26 % less on a 6,000-pod database.
+  (db) => {
+    db.exec(`
+      CREATE TABLE kv_rowid (
+        key TEXT PRIMARY KEY,
+        create_rev INTEGER NOT NULL,
+        mod_rev INTEGER NOT NULL,
+        value BLOB NOT NULL
+      );
+      INSERT INTO kv_rowid (key, create_rev, mod_rev, value) SELECT key, create_rev, mod_rev, value FROM kv ORDER BY mod_rev;
+      DROP TABLE kv;
+      ALTER TABLE kv_rowid RENAME TO kv;
     `);
   },
 ];

@@ -262,6 +262,33 @@ describe("sqlite datastore", () => {
     await expect(openSqliteDatastore({ path })).rejects.toThrow(/schema is version 99, newer than this k3ts supports/);
   });
 
+  it("moves a schema 1 database's current state into the rowid kv table, keys and revisions kept", async () => {
+    const path = join(tempDir(), "state.db");
+    const store = await openSqliteDatastore({ path, ...quiet });
+    const a = await store.create("/registry/a", { pad: "a".repeat(2000) });
+    await store.create("/registry/b", 2);
+    const a2 = await store.update("/registry/a", { pad: "b".repeat(2000) }, a.modRevision);
+    store.close();
+    // Rebuild kv as schema 1 had it (WITHOUT ROWID) and mark the file as version 1.
+    const db = new DatabaseSync(path);
+    db.exec(`CREATE TABLE kv_v1 (key TEXT PRIMARY KEY, create_rev INTEGER NOT NULL, mod_rev INTEGER NOT NULL, value BLOB NOT NULL) WITHOUT ROWID;
+      INSERT INTO kv_v1 SELECT * FROM kv; DROP TABLE kv; ALTER TABLE kv_v1 RENAME TO kv; PRAGMA user_version = 1;`);
+    db.close();
+    const reopened = await openSqliteDatastore({ path, ...quiet });
+    try {
+      expect(await reopened.get("/registry/a")).toMatchObject({ value: { pad: "b".repeat(2000) }, modRevision: a2.modRevision, createRevision: a.modRevision });
+      expect((await reopened.list("/registry/")).items.map((e) => e.key)).toEqual(["/registry/a", "/registry/b"]);
+    } finally {
+      reopened.close();
+    }
+    const check = new DatabaseSync(path);
+    const table = check.prepare("SELECT sql FROM sqlite_schema WHERE name = 'kv'").get() as { sql: string };
+    const version = check.prepare("PRAGMA user_version").get() as { user_version: number };
+    check.close();
+    expect(table.sql).not.toMatch(/WITHOUT ROWID/);
+    expect(version.user_version).toBe(2);
+  });
+
   it("is a datastore plugin whose default path is under the data dir", async () => {
     const dataDir = tempDir();
     const ctx: PluginContext = {
