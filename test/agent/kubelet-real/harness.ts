@@ -70,6 +70,8 @@ export class RealNode {
       cniConfDir: confDir,
       log,
       mirrors: { "docker.io": ["http://127.0.0.1:1"] },
+      // Never fall back to the real docker.io: a test sends traffic to loopback only.
+      disableDefaultRegistryEndpoint: true,
       restartBackoffMs: { min: 200, max: 1000 },
       ...launcher,
     });
