@@ -20,6 +20,47 @@ const BOOKMARK_INTERVAL_MS = 60_000;
 /** Past this many bytes queued for a client that does not read, the watch ends (it re-watches). */
 const MAX_QUEUED_BYTES = 16 * 1024 * 1024;
 
+/**
+ * The events a watch has produced and the HTTP response has not yet taken, handed over as one
+ * chunk per read. The response writer takes one chunk, writes it to the socket and, once the
+ * socket's buffer is over its high-water mark, waits for "drain", which comes at most once per
+ * event-loop turn. One event per chunk thus capped a watch at about one socket buffer (64 KiB)
+ * per turn: while the controllers and the scheduler kept each turn busy for tens of ms, a burst of
+ * pod events outgrew the limit below and the watch was ended although its client was reading.
+ * One chunk of everything pending per read drains whatever accumulated, every turn.
+ */
+class PendingBytes {
+  #chunks: Uint8Array[] = [];
+  #bytes = 0;
+
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  push(chunk: Uint8Array): void {
+    this.#chunks.push(chunk);
+    this.#bytes += chunk.byteLength;
+  }
+
+  /** Everything pending as one chunk (undefined when nothing is), and empties the queue. */
+  take(): Uint8Array | undefined {
+    const chunks = this.#chunks;
+    if (chunks.length === 0) return undefined;
+    let joined = chunks[0]!;
+    if (chunks.length > 1) {
+      joined = new Uint8Array(this.#bytes);
+      let at = 0;
+      for (const c of chunks) {
+        joined.set(c, at);
+        at += c.byteLength;
+      }
+    }
+    this.#chunks = [];
+    this.#bytes = 0;
+    return joined;
+  }
+}
+
 type WatchType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
 
 export async function handleWatch(call: ResourceCall): Promise<Response> {
@@ -49,12 +90,20 @@ export async function handleWatch(call: ResourceCall): Promise<Response> {
   let firstTable = true;
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   let closed = false;
+  const pending = new PendingBytes();
+  /** The response asked for bytes when none were pending: hand over the next ones. */
+  let readerWaiting = false;
+  const handOver = () => {
+    const chunk = pending.take();
+    if (chunk) controller.enqueue(chunk);
+  };
   const cleanups: (() => void)[] = [];
   const close = () => {
     if (closed) return;
     closed = true;
     for (const c of cleanups) c();
     try {
+      handOver();
       controller.close();
     } catch {
       // already closed by the client
@@ -73,8 +122,15 @@ export async function handleWatch(call: ResourceCall): Promise<Response> {
     if (closed) return;
     const event = { type, object: type === "BOOKMARK" || type === "ERROR" ? object : encodeObject(object) };
     const bytes = cbor ? encodeCbor(event) : encoder.encode(JSON.stringify(event) + "\n");
-    controller.enqueue(bytes);
-    if ((controller.desiredSize ?? 0) < -MAX_QUEUED_BYTES) {
+    pending.push(bytes);
+    if (readerWaiting) {
+      // Hand over at the end of this task, with whatever else it sends.
+      readerWaiting = false;
+      queueMicrotask(() => {
+        if (!closed) handOver();
+      });
+    }
+    if (pending.bytes > MAX_QUEUED_BYTES) {
       services.log.warn("watch ended: the client is not reading", { resource: def.resource });
       close();
     }
@@ -90,14 +146,19 @@ export async function handleWatch(call: ResourceCall): Promise<Response> {
     send("BOOKMARK", { kind: def.kind, apiVersion: groupVersion(def), metadata });
   };
 
+  // No queue of its own (high-water mark 0): `pull` runs when the response reads.
   const stream = new ReadableStream<Uint8Array>({
     start(c) {
       controller = c;
     },
+    pull() {
+      if (pending.bytes > 0) handOver();
+      else readerWaiting = true;
+    },
     cancel() {
       close();
     },
-  }, new ByteLengthQueuingStrategy({ highWaterMark: 64 * 1024 }));
+  }, { highWaterMark: 0 });
 
   // One synchronous step: snapshot, then subscribe from the snapshot's revision.
   try {

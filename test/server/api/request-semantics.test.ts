@@ -61,6 +61,23 @@ describe("request semantics", () => {
     expect(events[1].object.metadata.resourceVersion).toMatch(/^\d+$/);
   });
 
+  it("hands a watch a burst of large events whole and in order, the watch left open", async () => {
+    // 8 ConfigMaps of 1.5 MiB created at once: the watch's pending events are handed to the
+    // response as one chunk per read, so nothing may be lost, split or reordered in between.
+    const big = (i: number) => JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: `burst-${i}`, labels: { burst: "yes" } }, data: { a: String(i).repeat(1536 * 1024) } });
+    const watch = t.request("GET", "/api/v1/namespaces/default/configmaps?watch=1&labelSelector=burst%3Dyes&timeoutSeconds=3");
+    await new Promise((r) => setTimeout(r, 200));
+    const created = await Promise.all(Array.from({ length: 8 }, (_, i) => t.request("POST", "/api/v1/namespaces/default/configmaps", { body: big(i), headers: JSON_HEADERS })));
+    expect(created.map((r) => r.status)).toEqual(Array(8).fill(201));
+    const r = await watch;
+    expect(r.status).toBe(200);
+    const events = String(r.body).trim().split("\n").map((l) => JSON.parse(l));
+    expect(events.map((e) => e.type)).toEqual(Array(8).fill("ADDED"));
+    const revisions = events.map((e) => Number(e.object.metadata.resourceVersion));
+    expect(revisions).toEqual([...revisions].sort((a, b) => a - b));
+    for (const e of events) expect(e.object.data.a).toBe(e.object.metadata.name.slice("burst-".length).repeat(1536 * 1024));
+  });
+
   it("answers 410 Expired, with a fresh token, for a continue token whose revision was compacted", async () => {
     for (let i = 0; i < 4; i++) await t.request("POST", "/api/v1/namespaces/default/configmaps", { body: cm(`page-${i}`), headers: JSON_HEADERS });
     const first = JSON.parse(String((await t.request("GET", "/api/v1/namespaces/default/configmaps?limit=2")).body));
