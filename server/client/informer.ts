@@ -8,6 +8,7 @@ import type { Informer, InformerHandlers, KubeObject as ClientObject } from "../
 import type { KubeObject } from "../storage/object.ts";
 import type { WatchCache } from "../storage/watch-cache.ts";
 import { selectEvent } from "../storage/selection-events.ts";
+import { InformerStore } from "../../plugins/kit/informer-store.ts";
 
 export interface CacheInformerOptions {
   cache: WatchCache;
@@ -17,14 +18,9 @@ export interface CacheInformerOptions {
   typed(o: KubeObject): ClientObject;
 }
 
-function keyOf(name: string, namespace?: string): string {
-  return namespace ? `${namespace}/${name}` : name;
-}
-
 export class CacheInformer<T extends ClientObject> implements Informer<T> {
   readonly #o: CacheInformerOptions;
-  readonly #objects = new Map<string, T>();
-  readonly #handlers = new Set<InformerHandlers<T>>();
+  readonly #store = new InformerStore<T>();
   #started: Promise<void> | undefined;
   #synced = false;
   #unsubscribe: (() => void) | undefined;
@@ -59,38 +55,14 @@ export class CacheInformer<T extends ClientObject> implements Informer<T> {
   /** (Re)reads the cache and subscribes from its revision, in one synchronous step. */
   #load(): void {
     const { cache, prefix } = this.#o;
-    const seen = new Set<string>();
-    for (const entry of cache.list(prefix)) {
-      if (!this.#matches(entry.object)) continue;
-      const object = this.#o.typed(entry.object) as T;
-      const key = keyOf(object.metadata.name!, object.metadata.namespace);
-      seen.add(key);
-      const old = this.#objects.get(key);
-      this.#objects.set(key, object);
-      if (!old) this.#emit("add", object);
-      else if (old.metadata.resourceVersion !== object.metadata.resourceVersion) this.#emit("update", object, old);
-    }
-    for (const [key, old] of [...this.#objects]) {
-      if (!seen.has(key)) {
-        this.#objects.delete(key);
-        this.#emit("delete", old);
-      }
-    }
+    const listed: T[] = [];
+    for (const entry of cache.list(prefix)) if (this.#matches(entry.object)) listed.push(this.#o.typed(entry.object) as T);
+    this.#store.replace(listed);
     this.#unsubscribe = cache.subscribe(prefix, {
       deliver: (e) => {
         const selected = selectEvent(e, (o) => this.#matches(o));
         if (!selected) return;
-        const object = this.#o.typed(selected.object) as T;
-        const key = keyOf(object.metadata.name!, object.metadata.namespace);
-        const old = this.#objects.get(key);
-        if (selected.type === "DELETED") {
-          this.#objects.delete(key);
-          this.#emit("delete", old ?? object);
-        } else {
-          this.#objects.set(key, object);
-          if (old) this.#emit("update", object, old);
-          else this.#emit("add", object);
-        }
+        this.#store.apply(selected.type, this.#o.typed(selected.object) as T);
       },
       end: (reason) => {
         this.#unsubscribe = undefined;
@@ -101,30 +73,15 @@ export class CacheInformer<T extends ClientObject> implements Informer<T> {
     this.#synced = true;
   }
 
-  #emit(kind: "add" | "update" | "delete", object: T, old?: T): void {
-    for (const h of this.#handlers) {
-      try {
-        if (kind === "add") h.add?.(object);
-        else if (kind === "update") h.update?.(old!, object);
-        else h.delete?.(object);
-      } catch {
-        // A handler's failure is its own; the informer and the other handlers go on.
-      }
-    }
-  }
-
   get(name: string, namespace?: string): T | undefined {
-    return this.#objects.get(keyOf(name, namespace));
+    return this.#store.get(name, namespace);
   }
 
   list(namespace?: string): T[] {
-    const all = [...this.#objects.values()];
-    return namespace === undefined ? all : all.filter((o) => o.metadata.namespace === namespace);
+    return this.#store.list(namespace);
   }
 
   on(handlers: InformerHandlers<T>): () => void {
-    this.#handlers.add(handlers);
-    for (const o of this.#objects.values()) handlers.add?.(o);
-    return () => this.#handlers.delete(handlers);
+    return this.#store.on(handlers);
   }
 }
