@@ -289,6 +289,28 @@ describe("sqlite datastore", () => {
     expect(version.user_version).toBe(2);
   });
 
+  it("creates new databases with 8 KiB pages and keeps an existing file's page size", async () => {
+    const path = join(tempDir(), "state.db");
+    (await openSqliteDatastore({ path, ...quiet })).close();
+    const pageSize = (p: string) => {
+      const db = new DatabaseSync(p);
+      try {
+        return (db.prepare("PRAGMA page_size").get() as { page_size: number }).page_size;
+      } finally {
+        db.close();
+      }
+    };
+    expect(pageSize(path)).toBe(8192);
+    const old = join(tempDir(), "old.db");
+    const db = new DatabaseSync(old);
+    db.exec("PRAGMA page_size = 4096; CREATE TABLE t (x); DROP TABLE t;");
+    db.close();
+    const store = await openSqliteDatastore({ path: old, ...quiet });
+    await store.create("/a", 1);
+    store.close();
+    expect(pageSize(old)).toBe(4096);
+  });
+
   it("is a datastore plugin whose default path is under the data dir", async () => {
     const dataDir = tempDir();
     const ctx: PluginContext = {
