@@ -100,6 +100,10 @@ export function configureConnection(db: DatabaseSync, synchronous: Synchronous):
     throw new Error(`could not switch the database to WAL mode (it is in ${mode.journal_mode} mode)`);
   }
   db.exec(`PRAGMA synchronous = ${synchronous === "full" ? "FULL" : "NORMAL"}`);
+  // Checkpoint after 4 MiB of WAL whatever the page size (SQLite counts pages: its default of
+  // 1,000 would let the WAL of an 8 KiB-page file grow to 8 MiB between checkpoints).
+  const { page_size: pageSize } = db.prepare("PRAGMA page_size").get() as { page_size: number };
+  db.exec(`PRAGMA wal_autocheckpoint = ${Math.max(1, Math.round((4 * 1024 * 1024) / pageSize))}`);
   // Another process holding the lock (a backup, the sqlite3 shell) makes us wait this long and
   // then fail with "database is locked". node:sqlite is synchronous, so the wait blocks the event
   // loop: 5 s rather than kine's 30 s.
