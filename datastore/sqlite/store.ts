@@ -6,19 +6,21 @@
  * serialized by the event loop itself: 32 concurrent updates from one revision see each other's
  * writes and exactly one wins.
  *
- * Group commit: the writes made in one tick share one BEGIN IMMEDIATE … COMMIT (immediate, so
- * that a second process holding the database fails us at BEGIN, after busy_timeout, rather than
- * at COMMIT after the work was done — kine's fix for k3s#11269). The first write of a tick opens
- * the transaction and schedules its COMMIT for when the microtask queue has drained
- * (end-of-tick.ts), so every writer that is ready in this tick joins it. A write's promise
+ * Group commit: the writes made in one turn of the event loop share one BEGIN IMMEDIATE … COMMIT
+ * (immediate, so that a second process holding the database fails us at BEGIN, after
+ * busy_timeout, rather than at COMMIT after the work was done — kine's fix for k3s#11269). The
+ * first write opens the transaction and schedules its COMMIT for the next turn (next-turn.ts), so
+ * every writer that runs in this turn's I/O callbacks, timers and microtasks joins it. A write's promise
  * resolves, and its event reaches the watchers, only after that COMMIT, in revision order: a
  * caller never sees its write acknowledged before it is committed. One COMMIT per batch instead
  * of per write writes each touched page to the WAL once (the log's and kv's last pages are in
  * nearly every write). A write refused for its own reason (key exists, revision conflict, not
  * found) is refused before it changes anything and leaves the batch alone; if SQLite itself fails
  * mid-write or at COMMIT, the whole batch is rolled back and every write in it fails.
- * Reads between a write and the end of its tick see the write (one connection); the revision
- * they report is that write's.
+ * Reads between a write and its COMMIT (at most the rest of the turn) see the write (one
+ * connection); the revision they report is that write's. Should that COMMIT fail (a full disk),
+ * such a read saw a write that did not happen; the watch cache, which serves most reads, only
+ * ever sees committed writes.
  *
  * One process per database file: the change feed is in-process, so writes by another process
  * would not reach this one's watchers.
@@ -38,7 +40,7 @@ import type { CompactionStatus, Datastore, Entry, ListOptions, ListResult, Watch
 import { type Logger, silentLogger } from "../../plugins/logger.ts";
 import { decodeValue, encodeValue } from "./codec.ts";
 import { type CompactionOptions, Compactor, defaultCompactionOptions } from "./compactor.ts";
-import { atEndOfTick } from "./end-of-tick.ts";
+import { atNextTurn } from "./next-turn.ts";
 import { ChangeFeed } from "./feed.ts";
 import { countCurrent, getAt, getCurrent, listAt, readChanges, Statements } from "./history.ts";
 import { CHANGE_CREATE, CHANGE_DELETE, CHANGE_UPDATE, configureConnection, migrate, type Synchronous } from "./schema.ts";
@@ -336,7 +338,7 @@ export class SqliteDatastore implements Datastore {
       this.#db.exec("BEGIN IMMEDIATE");
       this.#batch = [];
       this.#batchBase = this.#revision;
-      atEndOfTick(() => this.#commitBatch());
+      atNextTurn(() => this.#commitBatch());
     }
     try {
       this.#revision = work();
