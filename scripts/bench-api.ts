@@ -11,45 +11,26 @@
  * TypeScript source through Node's type stripping (about 30 MB more RSS).
  * The objects are pods when the server serves them, else ConfigMaps (the table says which).
  */
-import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:https";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { k3tsEntry, repo } from "./bench-support/entry.ts";
+import { freePort } from "./bench-support/free-port.ts";
+import { rssMiB as serverRss } from "./bench-support/rss.ts";
 
 const { values } = parseArgs({
   options: { seconds: { type: "string", default: "5" }, watchers: { type: "string", default: "1000" }, hold: { type: "string", default: "10000" }, from: { type: "string", default: "dist" } },
 });
-if (values.from !== "dist" && values.from !== "source") throw new Error("--from is dist or source");
-const FROM = values.from;
+const FROM = values.from!;
 const SECONDS = Number(values.seconds);
 const WATCHERS = Number(values.watchers);
 const HOLD = Number(values.hold);
 const CONCURRENCY = 16;
-const repo = resolve(import.meta.dirname, "..");
 
-function freePort(): Promise<number> {
-  return new Promise((ok) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => ok(port));
-    });
-  });
-}
-
-if (FROM === "dist") {
-  try {
-    execFileSync("npm", ["run", "--silent", "build"], { cwd: repo, stdio: ["ignore", "ignore", "ignore"] });
-  } catch {
-    // tsc emits despite type errors; run what it wrote, but say so.
-    if (!existsSync(join(repo, "dist/main.js"))) throw new Error("npm run build wrote no dist/main.js");
-    console.error("# npm run build reported type errors; running the dist/ it emitted");
-  }
-}
-// dist/main.js runs itself when it is the entry module (Node 24 sets import.meta.main).
-const entryArgs = [FROM === "dist" ? join(repo, "dist/main.js") : join(repo, "bin/k3ts.js")];
+const entryArgs = [k3tsEntry(FROM)];
 
 const dir = mkdtempSync(join(tmpdir(), "k3ts-bench-api-"));
 const port = await freePort();
@@ -61,10 +42,7 @@ const cleanup = () => {
 };
 process.on("exit", cleanup);
 
-function rssMiB(): number {
-  const status = readFileSync(`/proc/${server.pid}/status`, "utf8");
-  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
-}
+const rssMiB = () => serverRss(server.pid!);
 
 // Wait for the kubeconfig and /readyz.
 let ca = "";

@@ -23,10 +23,12 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:https";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { repo } from "./bench-support/entry.ts";
+import { freePort } from "./bench-support/free-port.ts";
+import { rssMiB } from "./bench-support/rss.ts";
 import { CriClient } from "../agent/runtime/containerd/cri-client.ts";
 import { containerConfigToCri, sandboxConfigToCri } from "../agent/runtime/containerd/translate.ts";
 import { containerConfig, sandboxConfig } from "../agent/kubelet/runtime-configs.ts";
@@ -45,20 +47,11 @@ if (RUNTIME === "containerd" && process.getuid?.() !== 0) throw new Error("--run
 const PODS = Number(values.pods);
 const IDLE_MS = Number(values.idle) * 1000;
 const NS = "default";
-const repo = resolve(import.meta.dirname, "..");
 const node = process.execPath;
 const entry = join(repo, "bin/k3ts.js");
 const t0 = performance.now();
 const log = (msg: string) => console.error(`# [${((performance.now() - t0) / 1000).toFixed(1)} s] ${msg}`);
 
-function freePort(): Promise<number> {
-  return new Promise((ok) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => ok(port));
-    });
-  });
-}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const dir = mkdtempSync(join(tmpdir(), "k3ts-bench-pods-"));
@@ -291,9 +284,6 @@ log("all Running");
 await call("DELETE", `/api/v1/namespaces/${NS}/pods?labelSelector=bench%3Dpods`);
 await until("pods gone", async () => (JSON.parse((await call("GET", `/api/v1/namespaces/${NS}/pods`)).body) as PodList).items.length === 0);
 
-function rssMiB(pid: number): number {
-  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
-}
 /** containerd processes whose command line names this run's data dir. */
 function containerdPids(): number[] {
   const pids: number[] = [];

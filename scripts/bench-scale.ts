@@ -19,13 +19,15 @@
  * `--from source` starts bin/k3ts.js from the checkout. `--cpu-prof DIR` runs the server under
  * `node --cpu-prof --cpu-prof-dir DIR` (the profile is written when the server exits).
  */
-import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { Agent, request } from "node:https";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { k3tsEntry, repo } from "./bench-support/entry.ts";
+import { freePort } from "./bench-support/free-port.ts";
+import { rssMiB as serverRss } from "./bench-support/rss.ts";
 
 const { values } = parseArgs({
   options: {
@@ -38,8 +40,7 @@ const { values } = parseArgs({
     "keep-dir": { type: "boolean", default: false },
   },
 });
-if (values.from !== "dist" && values.from !== "source") throw new Error("--from is dist or source");
-const FROM = values.from;
+const FROM = values.from!;
 const NODES = Number(values.nodes);
 const DEPLOYMENTS = Number(values.deployments);
 const REPLICAS = Number(values.replicas);
@@ -47,28 +48,10 @@ const PODS = DEPLOYMENTS * REPLICAS;
 const TIMEOUT_MS = Number(values.timeout) * 1000;
 const CONCURRENCY = 16;
 const NS = "scale";
-const repo = resolve(import.meta.dirname, "..");
 const t0 = performance.now();
 const log = (msg: string) => console.error(`# [${((performance.now() - t0) / 1000).toFixed(1)} s] ${msg}`);
 
-function freePort(): Promise<number> {
-  return new Promise((ok) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => ok(port));
-    });
-  });
-}
-
-if (FROM === "dist") {
-  try {
-    execFileSync("npm", ["run", "--silent", "build"], { cwd: repo, stdio: ["ignore", "ignore", "ignore"] });
-  } catch {
-    if (!existsSync(join(repo, "dist/main.js"))) throw new Error("npm run build wrote no dist/main.js");
-    console.error("# npm run build reported type errors; running the dist/ it emitted");
-  }
-}
-const entry = FROM === "dist" ? join(repo, "dist/main.js") : join(repo, "bin/k3ts.js");
+const entry = k3tsEntry(FROM);
 const nodeFlags = values["cpu-prof"] ? ["--cpu-prof", "--cpu-prof-dir", resolve(values["cpu-prof"])] : [];
 
 const dir = mkdtempSync(join(tmpdir(), "k3ts-bench-scale-"));
@@ -88,10 +71,7 @@ const cleanup = () => {
 process.on("exit", cleanup);
 process.on("SIGINT", () => process.exit(130));
 
-function rssMiB(): number {
-  const status = readFileSync(`/proc/${server.pid}/status`, "utf8");
-  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
-}
+const rssMiB = () => serverRss(server.pid!);
 function dbMiB(): number {
   let bytes = 0;
   for (const f of readdirSync(join(dir, "server/db"), { withFileTypes: true })) if (f.isFile()) bytes += statSync(join(dir, "server/db", f.name)).size;
