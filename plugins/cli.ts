@@ -2,11 +2,14 @@
  * The command line of `k3ts server` and `k3ts agent`: parsing (node:util parseArgs, which Node
  * and Deno both have) and the --help text, both generated from the flags table.
  */
-import { parseArgs } from "node:util";
 import { ConfigError } from "./errors.ts";
 import { checkFlagValue, findFlag, flagsFor, parseFlagText } from "./flags.ts";
 import type { Command, Flag, FlagValue } from "./flags.ts";
 import { didYouMean } from "./suggest.ts";
+
+// Not `import { parseArgs } from "node:util"`: that ES module facade reads all of node:util's
+// exports, whose lazy getters load modules (diff, colors...) that stay in an idle process.
+const { parseArgs } = process.getBuiltinModule("node:util");
 
 export interface ParsedCommandLine {
   /** Only the flags given on the command line. */
