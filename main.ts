@@ -74,8 +74,9 @@ export async function main(argv: string[], io: MainIO = consoleIO): Promise<numb
     await platform.provideHostApi(here("./mod"));
     const options = { commandLine: parsed.values, builtins: BUILTIN_MODULES, cwd: platform.workingDirectory(), version: packageVersion(), startAgent: startInProcessAgent };
     // The server's or agent's modules load after this, so that their loading runs without the
-    // optimizing compilers too; server/start.ts and agent/start.ts resume them once up.
-    platform.pauseOptimizingCompilers();
+    // optimizing compilers too (the agent's without the baseline compiler either: see
+    // pauseOptimizingCompilers); server/start.ts and agent/start.ts resume them once up.
+    platform.pauseOptimizingCompilers({ baseline: command === "agent" });
     try {
       if (command === "server") {
         const { runServer } = await import("./server/start.ts");
