@@ -18,7 +18,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { Duplex } from "node:stream";
 import type { TLSSocket } from "node:tls";
-import { type WebSocket, WebSocketServer } from "ws";
+import type { WebSocket, WebSocketServer } from "ws";
 import { type NodeStreams, NodeStreamsError, type PodRef } from "../../../streams/mod.ts";
 import { type ChannelSocket, chooseRemoteCommandProtocol, serveSession } from "../../../streams/remotecommand.ts";
 import { choosePortForwardChannelProtocol, parsePortForwardPorts, servePortForwardChannels } from "../../../streams/portforward-channels.ts";
@@ -62,6 +62,15 @@ function parsePortForward(url: URL): PodRef | undefined {
   const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
   if (parts.length !== 3 || parts[0] !== "portForward") return undefined;
   return { namespace: parts[1], name: parts[2], uid: url.searchParams.get("podUID") || undefined };
+}
+
+/**
+ * A WebSocket server for one upgrade. `ws` loads on the first exec, attach or port-forward, so
+ * that an idle node holds neither it nor what it requires (zlib, node:http's server pieces).
+ */
+async function webSocketServer(protocol: string): Promise<WebSocketServer> {
+  const { WebSocketServer } = await import("ws");
+  return new WebSocketServer({ noServer: true, handleProtocols: () => protocol || false });
 }
 
 function wrapWebSocket(ws: WebSocket): ChannelSocket {
@@ -145,7 +154,7 @@ export function startKubeletServer(options: KubeletServerOptions): Promise<Runni
         if ("error" in parsed) return refuse(400, parsed.error);
         const pod = forward;
         const fullName = `${pod.name}_${pod.namespace}`;
-        const wss = new WebSocketServer({ noServer: true, handleProtocols: () => protocol || false });
+        const wss = await webSocketServer(protocol);
         wss.handleUpgrade(req, socket, head, (ws) => {
           void servePortForwardChannels(wrapWebSocket(ws), {
             protocol,
@@ -175,7 +184,7 @@ export function startKubeletServer(options: KubeletServerOptions): Promise<Runni
         return refuse(f.code, f.message);
       }
       const opened = session;
-      const wss = new WebSocketServer({ noServer: true, handleProtocols: () => protocol || false });
+      const wss = await webSocketServer(protocol);
       wss.handleUpgrade(req, socket, head, (ws) => {
         void serveSession(wrapWebSocket(ws), opened, { protocol, command: target.kind === "exec" ? command : undefined });
       });
