@@ -8,6 +8,7 @@
  * each port-forwarded connection is a WebSocket of its own to /portForward
  * (streams/portforward-channels.ts).
  */
+import type { IncomingMessage } from "node:http";
 import { Agent, request } from "node:https";
 import WebSocket from "ws";
 import {
@@ -38,6 +39,21 @@ export interface RemoteNodeStreamsOptions {
 
 const DEFAULT_PORT = 10250;
 
+/** A kubelet's refusal (its Status message, or the plain text it sent) as the NodeStreamsError the API server passes on. */
+function rejectWithKubeletError(res: IncomingMessage, reject: (err: Error) => void): void {
+  let text = "";
+  res.on("data", (d: Buffer) => (text += d.toString()));
+  res.on("end", () => {
+    let message = text;
+    try {
+      message = (JSON.parse(text) as { message?: string }).message ?? text;
+    } catch {
+      // plain text
+    }
+    reject(new NodeStreamsError(res.statusCode ?? 502, message));
+  });
+}
+
 function addressOf(node: NodeEndpoint): string {
   const a = node.addresses.find((x) => x.type === "InternalIP") ?? node.addresses.find((x) => x.type === "ExternalIP") ?? node.addresses.find((x) => x.type === "Hostname");
   if (!a) throw new NodeStreamsError(502, `node "${node.name}" has no address to reach its kubelet at`);
@@ -64,17 +80,7 @@ class RemoteNodeStreams implements NodeStreams {
     return new Promise((resolve, reject) => {
       const req = request(this.#base + path, { agent: this.#agent, method: "GET", signal }, (res) => {
         if (res.statusCode !== 200) {
-          let text = "";
-          res.on("data", (d: Buffer) => (text += d.toString()));
-          res.on("end", () => {
-            let message = text;
-            try {
-              message = (JSON.parse(text) as { message?: string }).message ?? text;
-            } catch {
-              // plain text
-            }
-            reject(new NodeStreamsError(res.statusCode ?? 502, message));
-          });
+          rejectWithKubeletError(res, reject);
           return;
         }
         resolve(new ReadableStream<Uint8Array>({
@@ -155,19 +161,7 @@ class RemoteNodeStreams implements NodeStreams {
 
   /** A refused upgrade or a failed dial, as the NodeStreamsError the API server passes on. */
   #refusals(ws: WebSocket, reject: (err: Error) => void): void {
-    ws.on("unexpected-response", (_req, res) => {
-      let text = "";
-      res.on("data", (d: Buffer) => (text += d.toString()));
-      res.on("end", () => {
-        let message = text;
-        try {
-          message = (JSON.parse(text) as { message?: string }).message ?? text;
-        } catch {
-          // plain text
-        }
-        reject(new NodeStreamsError(res.statusCode ?? 502, message));
-      });
-    });
+    ws.on("unexpected-response", (_req, res) => rejectWithKubeletError(res, reject));
     ws.on("error", (err) => reject(new NodeStreamsError(502, `error dialing the kubelet: ${err.message}`)));
   }
 

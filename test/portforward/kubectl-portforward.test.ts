@@ -9,6 +9,7 @@ import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HTTP_BODY_ANNOTATION, HTTP_PORTS_ANNOTATION } from "../../agent/runtime/fake/http-responder.ts";
 import { runningPod, type StreamsCluster, startStreamsCluster } from "../streams/streams-harness.ts";
+import { httpGet } from "./forward-client.ts";
 
 let c: StreamsCluster;
 const children: ChildProcess[] = [];
@@ -60,20 +61,7 @@ function portForward(args: string[], env: Record<string, string> = {}): Promise<
 }
 
 /** One HTTP GET to 127.0.0.1:port (loopback only), bounded by a timeout. */
-function get(port: number, path = "/"): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port, path, timeout: 10_000, agent: false }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (d) => (body += d));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on("error", reject);
-    });
-    req.on("timeout", () => req.destroy(new Error("timed out")));
-    req.on("error", reject);
-    req.end();
-  });
-}
+const get = httpGet;
 
 function stop(f: Forward): Promise<void> {
   return new Promise((resolve) => {
