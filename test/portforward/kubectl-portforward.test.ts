@@ -5,7 +5,6 @@
  * HTTP in memory; the test talks to kubectl's local port on 127.0.0.1 only.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HTTP_BODY_ANNOTATION, HTTP_PORTS_ANNOTATION } from "../../agent/runtime/fake/http-responder.ts";
 import { runningPod, type StreamsCluster, startStreamsCluster } from "../streams/streams-harness.ts";
