@@ -4,14 +4,12 @@
  * POST to SPDY/3.1 directly. The pod runs on the fake runtime, whose annotated ports answer
  * HTTP in memory; the test talks to kubectl's local port on 127.0.0.1 only.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HTTP_BODY_ANNOTATION, HTTP_PORTS_ANNOTATION } from "../../agent/runtime/fake/http-responder.ts";
 import { runningPod, type StreamsCluster, startStreamsCluster } from "../streams/streams-harness.ts";
-import { httpGet } from "./forward-client.ts";
+import { type Forward, httpGet, startPortForward } from "./forward-client.ts";
 
 let c: StreamsCluster;
-const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   c = await startStreamsCluster();
@@ -19,56 +17,21 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
+  await Promise.all(forwards.map((f) => f.stop()));
   await c?.stop();
 });
 
-interface Forward {
-  localPort: number;
-  child: ChildProcess;
-  output(): string;
+const forwards: Forward[] = [];
+
+/** `kubectl port-forward` against the test server (forward-client.ts), stopped after all tests. */
+async function portForward(args: string[], env: Record<string, string> = {}): Promise<Forward> {
+  const f = await startPortForward(args, { KUBECONFIG: c.t.kubeconfigPath, KUBECACHEDIR: `${c.t.dir}/kube-cache`, ...env });
+  forwards.push(f);
+  return f;
 }
 
-/** Starts `kubectl port-forward` with a local port of kubectl's choice; resolves once it listens. */
-function portForward(args: string[], env: Record<string, string> = {}): Promise<Forward> {
-  const child = spawn("kubectl", ["port-forward", "--address", "127.0.0.1", ...args], {
-    env: { ...process.env, KUBECONFIG: c.t.kubeconfigPath, KUBECACHEDIR: `${c.t.dir}/kube-cache`, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  let output = "";
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGTERM");
-      reject(new Error(`kubectl port-forward did not start within 20 s: ${output}`));
-    }, 20_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const m = /Forwarding from 127\.0\.0\.1:(\d+) ->/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ localPort: Number(m[1]), child, output: () => output });
-      }
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`kubectl port-forward exited with ${code}: ${output}`));
-    });
-  });
-}
-
-/** One HTTP GET to 127.0.0.1:port (loopback only), bounded by a timeout. */
 const get = httpGet;
-
-function stop(f: Forward): Promise<void> {
-  return new Promise((resolve) => {
-    if (f.child.exitCode !== null) return resolve();
-    f.child.once("exit", () => resolve());
-    f.child.kill("SIGTERM");
-  });
-}
+const stop = (f: Forward) => f.stop();
 
 describe("kubectl port-forward", () => {
   it("tunnels SPDY in a WebSocket (kubectl 1.32's default) to the pod's port", async () => {

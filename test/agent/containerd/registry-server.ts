@@ -10,8 +10,9 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { connect, createServer } from "node:net";
+import { connect } from "node:net";
 import { join } from "node:path";
+import { freePort } from "../../cli/spawn.ts";
 
 export const REGISTRY_BINARY = "/usr/bin/docker-registry";
 
@@ -26,17 +27,6 @@ export interface TestRegistry {
   /** The registry's access log so far: one `"METHOD /path HTTP/1.1" status` line per request. */
   requests(): string[];
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
 }
 
 /** An htpasswd line with a bcrypt hash ($2b$, cost 5: enough for a test). */

@@ -15,6 +15,7 @@ import { HTTP_BODY_ANNOTATION, HTTP_PORTS_ANNOTATION } from "../../../agent/runt
 import type { KubeObject } from "../../../plugins/client.ts";
 import { denoCommand, freePort, listenFlags, nodeCommand, run, type Running, start } from "../../cli/spawn.ts";
 import { httpGet, startPortForward } from "../../portforward/forward-client.ts";
+import { eventually } from "../../server/controllers/run-controllers.ts";
 
 const running: Running[] = [];
 let dir: string;
@@ -22,15 +23,8 @@ let admin: RemoteClient;
 let kubectlFlags: string[];
 let kubeletPort: number;
 
-async function until<T>(what: string, check: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() - started > ms) throw new Error(`${what} did not happen within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** Polls until `check` holds (test/server/controllers/run-controllers.ts), 20 s unless told. */
+const until = <T>(what: string, check: () => Promise<T | undefined | false>, ms = 20_000) => eventually(check, what, ms);
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "k3ts-agent-deno-"));

@@ -18,6 +18,7 @@ import type { KubeObject } from "../../../plugins/client.ts";
 import { HTTP_BODY_ANNOTATION, HTTP_PORTS_ANNOTATION } from "../../../agent/runtime/fake/http-responder.ts";
 import { freePort, listenFlags, nodeCommand, run, type Running, start } from "../../cli/spawn.ts";
 import { httpGet, startPortForward } from "../../portforward/forward-client.ts";
+import { eventually } from "../../server/controllers/run-controllers.ts";
 
 let dir: string;
 let server: Running;
@@ -33,15 +34,8 @@ const SECRETS = { apiVersion: "v1", resource: "secrets" };
 
 interface Condition { type: string; status: string }
 
-async function until<T>(what: string, check: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() - started > ms) throw new Error(`${what} did not happen within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** Polls until `check` holds (test/server/controllers/run-controllers.ts), 20 s unless told. */
+const until = <T>(what: string, check: () => Promise<T | undefined | false>, ms = 20_000) => eventually(check, what, ms);
 
 function agent(args: string[], dataDir: string): Running {
   const a = start(nodeCommand(["agent", "--server", url, "--runtime", "fake", "--data-dir", join(dir, dataDir), "--log-format", "json", ...args]));
