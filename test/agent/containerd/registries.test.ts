@@ -19,9 +19,8 @@ import type { KubeObject } from "../../../plugins/client.ts";
 import { DEFAULT_MTIME, imageDefinitions } from "../../../agent/runtime/containerd/images.ts";
 import { buildImage } from "../../../agent/runtime/containerd/oci-image.ts";
 import { loadRegistries } from "../../../agent/runtime/containerd/registries.ts";
-import { certificatePem, createCertificateAuthority, issueCertificate } from "../../../server/auth/certificates.ts";
-import { exportPrivateKeyPem, generateKeyPair } from "../../../server/auth/keys.ts";
 import { eventually } from "../../server/controllers/run-controllers.ts";
+import { servingCertificate } from "../../serving-certificate.ts";
 import { startTestServer, type TestServer } from "../../server/harness.ts";
 import { NODE, type RealKubelet, RealNode, skipReason } from "../kubelet-real/harness.ts";
 import { pushArchive } from "./registry-push.ts";
@@ -45,20 +44,6 @@ function markedArchive(mark: string): Uint8Array {
   return buildImage({ ...busybox, config: { ...busybox.config, Env: [...(busybox.config.Env ?? []), `MARK=${mark}`] } }, DEFAULT_MTIME).archive;
 }
 
-/** A test CA and a serving certificate for 127.0.0.1 (only), as PEM files in `dir`. */
-async function servingCertificate(dir: string): Promise<{ caFile: string; certFile: string; keyFile: string }> {
-  const now = new Date();
-  const caKeys = await generateKeyPair();
-  const ca = await createCertificateAuthority({ commonName: "k3ts-registry-test-ca", keys: caKeys, now, days: 1 });
-  const keys = await generateKeyPair();
-  const leaf = await issueCertificate({ ca: { certificate: ca, keys: caKeys }, publicKey: keys.publicKey, commonName: "127.0.0.1", usage: "server", sans: { dnsNames: [], ipAddresses: ["127.0.0.1"] }, now, days: 1 });
-  const files = { caFile: join(dir, "ca.pem"), certFile: join(dir, "registry.pem"), keyFile: join(dir, "registry-key.pem") };
-  writeFileSync(files.caFile, certificatePem(ca));
-  writeFileSync(files.certFile, certificatePem(leaf));
-  writeFileSync(files.keyFile, await exportPrivateKeyPem(keys.privateKey));
-  return files;
-}
-
 describe.skipIf(skipReason !== "")("registries.yaml on containerd (real registries on loopback)", { timeout: 90_000 }, () => {
   let t: TestServer;
   let node: RealNode;
@@ -75,7 +60,7 @@ describe.skipIf(skipReason !== "")("registries.yaml on containerd (real registri
   beforeAll(async () => {
     if (!existsSync(REGISTRY_BINARY)) throw new Error(`${REGISTRY_BINARY} missing: run scripts/setup-debian.sh (it installs docker-registry)`);
     configDir = mkdtempSync("/tmp/k3rr-");
-    const certificate = await servingCertificate(configDir);
+    const certificate = await servingCertificate(configDir, "registry");
     plain = await startRegistry();
     secured = await startRegistry({ auth: CREDENTIALS });
     await pushArchive(busyboxArchive(), { registry: plain.url, repository: "library/busybox", tag: "pushed" });
