@@ -146,10 +146,10 @@ export function countCurrent(stmts: Statements, prefix: string, after: string | 
 }
 
 /**
- * Changes under `prefix` after `afterRevision`, in revision order. The value after each change
+ * Changes under `prefix` after `afterRevision` up to `upToRevision`, in revision order. The value after each change
  * is the next change's before-value, or the current row when no change of the key followed.
  */
-export function readChanges(stmts: Statements, prefix: string, afterRevision: number, limit: number): WatchEvent[] {
+export function readChanges(stmts: Statements, prefix: string, afterRevision: number, upToRevision: number, limit: number): WatchEvent[] {
   const range = keyConditions("l.key", prefix, undefined);
   const rows = stmts
     .get(
@@ -157,9 +157,9 @@ export function readChanges(stmts: Statements, prefix: string, afterRevision: nu
          CASE WHEN l.type = ${CHANGE_DELETE} THEN NULL ELSE COALESCE(
            (SELECT n.prev_value FROM log AS n WHERE n.key = l.key AND n.rev > l.rev ORDER BY n.rev LIMIT 1),
            (SELECT c.value FROM kv AS c WHERE c.key = l.key AND c.mod_rev = l.rev)) END AS value
-       FROM log AS l WHERE l.rev > ? AND ${range.sql} ORDER BY l.rev LIMIT ?`,
+       FROM log AS l WHERE l.rev > ? AND l.rev <= ? AND ${range.sql} ORDER BY l.rev LIMIT ?`,
     )
-    .all(afterRevision, ...range.params, limit) as unknown as LogRow[];
+    .all(afterRevision, upToRevision, ...range.params, limit) as unknown as LogRow[];
   return rows.map((row) => {
     const event: WatchEvent = {
       type: EVENT_TYPES[row.type]!,

@@ -15,12 +15,14 @@
  * caller never sees its write acknowledged before it is committed. One COMMIT per batch instead
  * of per write writes each touched page to the WAL once (the log's and kv's last pages are in
  * nearly every write). A write refused for its own reason (key exists, revision conflict, not
- * found) is refused before it changes anything and leaves the batch alone; if SQLite itself fails
+ * found) is refused before it changes anything and leaves the batch alone (the refusal, too, is
+ * reported after the COMMIT, since it may rest on the batch's writes); if SQLite itself fails
  * mid-write or at COMMIT, the whole batch is rolled back and every write in it fails.
- * Reads between a write and its COMMIT (at most the rest of the turn) see the write (one
- * connection); the revision they report is that write's. Should that COMMIT fail (a full disk),
- * such a read saw a write that did not happen; the watch cache, which serves most reads, only
- * ever sees committed writes.
+ * Nothing uncommitted is ever read out: get, list and count commit the open batch first (one
+ * connection would otherwise see its own uncommitted writes, and a COMMIT that then failed, on a
+ * full disk, would have shown a write that never happened); a watcher catching up from the log
+ * reads only up to the committed revision and gets the rest when the batch is published; and
+ * currentRevision and a watch's default start are the committed revision.
  *
  * One process per database file: the change feed is in-process, so writes by another process
  * would not reach this one's watchers.
@@ -122,7 +124,8 @@ export class SqliteDatastore implements Datastore {
     this.#revision = Math.max(last.rev ?? 0, this.#compactor.compactRevision);
     this.#feed = new ChangeFeed(
       {
-        readAfter: (prefix, after, limit) => readChanges(this.#stmts, prefix, after, limit),
+        // Never past the committed revision: the open batch's changes come by publish, after COMMIT.
+        readAfter: (prefix, after, limit) => readChanges(this.#stmts, prefix, after, this.#committedRevision, limit),
         compactRevision: () => this.#compactor.compactRevision,
       },
       { maxQueue: options.watch?.maxQueue ?? 10_000, batchSize: options.watch?.batchSize ?? 500 },
@@ -161,17 +164,24 @@ export class SqliteDatastore implements Datastore {
 
   async currentRevision(): Promise<number> {
     this.#ensureOpen();
-    return this.#revision;
+    return this.#committedRevision;
+  }
+
+  /** The newest revision whose write has committed: below the open batch's, if there is one. */
+  get #committedRevision(): number {
+    return this.#batch ? this.#batchBase : this.#revision;
   }
 
   async get(key: string, options?: { revision?: number }): Promise<Entry | undefined> {
     this.#ensureOpen();
+    this.#commitBatch();
     const revision = this.#readRevision(options?.revision);
     return revision === this.#revision ? getCurrent(this.#stmts, key) : getAt(this.#stmts, key, revision);
   }
 
   async list(prefix: string, options: ListOptions = {}): Promise<ListResult> {
     this.#ensureOpen();
+    this.#commitBatch();
     const revision = this.#readRevision(options.revision);
     const { items, more } = listAt(
       this.#stmts,
@@ -185,6 +195,7 @@ export class SqliteDatastore implements Datastore {
 
   async count(prefix: string, options?: { after?: string }): Promise<{ count: number; revision: number }> {
     this.#ensureOpen();
+    this.#commitBatch();
     return { count: countCurrent(this.#stmts, prefix, options?.after), revision: this.#revision };
   }
 
@@ -267,9 +278,9 @@ export class SqliteDatastore implements Datastore {
 
   watch(prefix: string, options: WatchOptions = {}): AsyncIterable<WatchEvent> {
     this.#ensureOpen();
-    // Without fromRevision: the revision current now, at the call, so that a write made after
-    // watch() returns is delivered even if the caller starts iterating later.
-    return this.#feed.watch(prefix, options.fromRevision ?? this.#revision, options.signal);
+    // Without fromRevision: the revision committed now, at the call, so that a write acknowledged
+    // after watch() returns is delivered even if the caller starts iterating later.
+    return this.#feed.watch(prefix, options.fromRevision ?? this.#committedRevision, options.signal);
   }
 
   async compact(revision: number): Promise<CompactionStatus> {
@@ -280,7 +291,7 @@ export class SqliteDatastore implements Datastore {
 
   async compactionStatus(): Promise<CompactionStatus> {
     this.#ensureOpen();
-    return { compactRevision: this.#compactor.compactRevision, currentRevision: this.#revision };
+    return { compactRevision: this.#compactor.compactRevision, currentRevision: this.#committedRevision };
   }
 
   async close(): Promise<void> {
@@ -357,15 +368,23 @@ export class SqliteDatastore implements Datastore {
         atNextTurn(this.#commitAtTurn);
       }
     }
+    let refusal: unknown;
     try {
       this.#revision = work();
     } catch (err) {
-      // Refusals come before the write changes anything; anything else may have left half a
-      // write in the transaction, which then cannot commit.
-      if (!isRefusal(err)) this.#rollbackBatch(err);
-      throw err;
+      // Anything but a refusal may have left half a write in the transaction, which then cannot
+      // commit.
+      if (!isRefusal(err)) {
+        this.#rollbackBatch(err);
+        throw err;
+      }
+      // A refusal changed nothing, but it may rest on a write of this batch (the key another
+      // caller just created): it is reported once that write has committed, so that whatever
+      // the caller reads next shows why, or with the batch's error if the batch rolls back.
+      refusal = err;
     }
-    return new Promise((committed, failed) => this.#batch!.push({ publish, committed, failed }));
+    return new Promise((committed, failed) =>
+      this.#batch!.push(refusal === undefined ? { publish, committed, failed } : { publish() {}, committed: () => failed(refusal), failed }));
   }
 
   /** Commits the open transaction, if any, and acknowledges its writes in revision order. */

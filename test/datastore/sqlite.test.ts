@@ -11,7 +11,7 @@ import { DatabaseSync } from "node:sqlite";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import sqlitePlugin, { openSqliteDatastore, type SqliteDatastore, type SqliteDatastoreOptions } from "../../datastore/sqlite/plugin.ts";
-import { CompactedError, silentLogger, type PluginContext } from "../../mod.ts";
+import { CompactedError, KeyExistsError, silentLogger, type PluginContext } from "../../mod.ts";
 import { runDatastoreConformance } from "./conformance.ts";
 
 const dirs: string[] = [];
@@ -223,9 +223,9 @@ describe("sqlite datastore", () => {
       }));
     // A refusal in the same tick fails alone and leaves the batch to commit.
     const refused = store.create("/g/existing", "again");
-    // Not committed yet (all in one open transaction), though this connection reads its own writes.
+    // Not committed yet: all in one open transaction, and the committed revision is the one before it.
     expect(committedRows()).toBe(1);
-    expect(await store.get("/g/19")).toMatchObject({ value: 19, modRevision: 21 });
+    expect(await store.currentRevision()).toBe(1);
     await expect(refused).rejects.toThrow(/exists/);
     const entries = await Promise.all(writes);
     expect(entries.map((e) => e.modRevision)).toEqual(Array.from({ length: 20 }, (_, i) => i + 2));
@@ -237,6 +237,53 @@ describe("sqlite datastore", () => {
     expect(b.modRevision).toBe(a.modRevision + 1);
     expect(committedRows()).toBe(21);
     other.close();
+  });
+
+  it("never reads out a write before its COMMIT: reads commit the open batch, a catching-up watcher stops at the committed revision, refusals wait for it", async () => {
+    const path = join(tempDir(), "state.db");
+    const store = await openStore({ path, compaction: { enabled: false } });
+    await store.create("/r/first", 1);
+    const other = new DatabaseSync(path, { readOnly: true });
+    const committed = (key: string) => other.prepare("SELECT 1 FROM kv WHERE key = ?").get(key) !== undefined;
+    try {
+      // A watcher from revision 0 reads the log in its first step, while /r/second waits for COMMIT.
+      const pending = store.create("/r/second", 2);
+      const iterator = store.watch("/r/", { fromRevision: 0 })[Symbol.asyncIterator]();
+      expect((await iterator.next()).value).toMatchObject({ key: "/r/first", revision: 1 });
+      const second = await iterator.next();
+      expect(second.value).toMatchObject({ key: "/r/second", revision: 2 });
+      expect(committed("/r/second")).toBe(true);
+      await pending;
+
+      // A refusal that rests on a write still waiting for its COMMIT comes after that COMMIT, so
+      // that what the refused caller reads next shows the write that refused it.
+      const winner = store.create("/r/race", "a");
+      const loser = store.create("/r/race", "b").catch((err: unknown) => {
+        expect(committed("/r/race")).toBe(true);
+        throw err;
+      });
+      await expect(loser).rejects.toBeInstanceOf(KeyExistsError);
+      await store.delete("/r/race", (await winner).modRevision);
+
+      // get, list and count in the same turn as a write commit it before they read.
+      // get, list and count in the same turn as a write commit it before they read, and see it.
+      const reads: Array<(revision: number) => Promise<void>> = [
+        async (revision) => expect(await store.get("/r/third")).toMatchObject({ value: 3, modRevision: revision }),
+        async (revision) => expect(await store.list("/r/")).toMatchObject({ revision, items: [{}, {}, { key: "/r/third", modRevision: revision }] }),
+        async (revision) => expect(await store.count("/r/")).toEqual({ count: 3, revision }),
+      ];
+      for (const read of reads) {
+        const revision = (await store.currentRevision()) + 1;
+        const write = store.create("/r/third", 3);
+        expect(committed("/r/third")).toBe(false);
+        await read(revision);
+        expect(committed("/r/third")).toBe(true);
+        expect((await write).modRevision).toBe(revision);
+        await store.delete("/r/third");
+      }
+    } finally {
+      other.close();
+    }
   });
 
   it("refuses a file that is not a database with a clear error", async () => {
