@@ -2,7 +2,8 @@
  * One pod's worker: drives the pod toward its spec through the Runtime, one sync at a time
  * (a poke during a sync makes one more), as upstream's pod workers and SyncPod do:
  *
- *   sandbox (with its IP) -> init containers in order, each to a 0 exit -> containers ->
+ *   sandbox (with its IP) -> init containers in order, each to a 0 exit -> containers (images
+ *   pulled by image-puller.ts) ->
  *   restarts per restartPolicy with CrashLoopBackOff back-off -> status
  *
  * and on the way out: a pod with a deletionTimestamp has its containers stopped within its grace
@@ -19,10 +20,11 @@ import type { BackOff } from "./backoff.ts";
 import { adoptSandbox } from "./adopt.ts";
 import { ContainerConfigError } from "./env.ts";
 import type { KubeletEvents } from "./events.ts";
+import { ImagePuller } from "./image-puller.ts";
 import { type PodSetup, plainSetup } from "./pod-setup.ts";
 import { computePodStatus, KUBELET_CONDITIONS, type PodRuntimeView, type WaitingReason } from "./pod-status.ts";
 import type { Prober } from "./prober.ts";
-import { containerConfig, pullPolicy, sandboxConfig } from "./runtime-configs.ts";
+import { containerConfig, sandboxConfig } from "./runtime-configs.ts";
 import type { StatusWriter } from "./status-writer.ts";
 import type { Pod, PodContainer, PodStatusJson } from "./types.ts";
 import { VolumeError } from "./volumes/projections.ts";
@@ -74,7 +76,7 @@ export class PodWorker {
   /** The runtime's containers of each container name, newest first (at most two: for lastState and logs --previous). */
   readonly #history = new Map<string, ContainerStatus[]>();
   readonly #waiting = new Map<string, WaitingReason>();
-  readonly #pullFailedAt = new Map<string, number>();
+  readonly #images: ImagePuller;
   #lastStatus: PodStatusJson | undefined;
   #gone = false;
   #confirmed = false;
@@ -89,6 +91,7 @@ export class PodWorker {
     this.uid = pod.metadata.uid!;
     this.#pod = pod;
     this.#ctx = ctx;
+    this.#images = new ImagePuller(this.uid, ctx.runtime, ctx.backOff, ctx.events);
   }
 
   get pod(): Pod {
@@ -310,53 +313,15 @@ export class PodWorker {
     }
   }
 
-  async #ensureImage(c: PodContainer): Promise<boolean> {
-    const image = c.image ?? "";
-    const runtime = this.#ctx.runtime;
-    const policy = pullPolicy(c);
-    if (policy !== "Always" && (await runtime.imageStatus({ image }))) {
-      this.#ctx.events.event(this.#pod, "Normal", "Pulled", `Container image "${image}" already present on machine`);
-      return true;
-    }
-    if (policy === "Never") {
-      const message = `Container image "${image}" is not present with pull policy of Never`;
-      this.#waiting.set(c.name, { reason: "ErrImageNeverPull", message });
-      this.#ctx.events.event(this.#pod, "Warning", "ErrImageNeverPull", message);
-      this.#wakeAt(Date.now() + 10 * RETRY_MS);
-      return false;
-    }
-    const key = `${this.uid}/pull/${c.name}`;
-    const failedAt = this.#pullFailedAt.get(c.name);
-    const until = failedAt === undefined ? 0 : this.#ctx.backOff.waitUntil(key, failedAt);
-    if (until > 0) {
-      this.#waiting.set(c.name, { reason: "ImagePullBackOff", message: `Back-off pulling image "${image}"` });
-      this.#ctx.events.event(this.#pod, "Normal", "BackOff", `Back-off pulling image "${image}"`);
-      this.#wakeAt(until);
-      return false;
-    }
-    this.#ctx.events.event(this.#pod, "Normal", "Pulling", `Pulling image "${image}"`);
-    const started = Date.now();
-    try {
-      await runtime.pullImage({ image }, undefined, this.#sandbox?.config);
-    } catch (err) {
-      const message = (err as Error).message;
-      this.#ctx.backOff.next(key);
-      this.#pullFailedAt.set(c.name, Date.now());
-      this.#waiting.set(c.name, { reason: "ErrImagePull", message });
-      this.#ctx.events.event(this.#pod, "Warning", "Failed", `Failed to pull image "${image}": ${message}`);
-      // ErrImagePull shows for a moment, then ImagePullBackOff until the back-off ends.
-      this.#wakeAt(Date.now() + 1000);
-      return false;
-    }
-    this.#pullFailedAt.delete(c.name);
-    this.#ctx.events.event(this.#pod, "Normal", "Pulled", `Successfully pulled image "${image}" in ${Date.now() - started}ms`);
-    return true;
-  }
-
   async #start(c: PodContainer, attempt: number, init: boolean): Promise<void> {
     const sandbox = this.#sandbox;
     if (!sandbox?.ready) return;
-    if (!(await this.#ensureImage(c))) return;
+    const image = await this.#images.ensure(this.#pod, c, sandbox.config);
+    if (!image.ready) {
+      this.#waiting.set(c.name, image.waiting);
+      this.#wakeAt(image.retryAt);
+      return;
+    }
     const runtime = this.#ctx.runtime;
     let id: string;
     try {
