@@ -5,6 +5,7 @@
  *   k3ts server [flags]   the control plane (see server/start.ts)
  *   k3ts agent [flags]    a node that joins a server (see agent/start.ts)
  *   k3ts token ...        agent join tokens that expire (see server/token-command.ts)
+ *   k3ts killall          stop a node and everything it left running (see agent/killall/)
  *   k3ts version          k3ts's version and the runtime's
  *
  * Runs under Node (bin/k3ts.js calls main) and Deno (`deno run -A main.ts`).
@@ -37,7 +38,7 @@ export const BUILTIN_MODULES: BuiltinModules = {
  */
 const startInProcessAgent: typeof startServerAgent = async (ctx) => (await import("./agent/in-process.ts")).startServerAgent(ctx);
 
-const COMMANDS = ["server", "agent", "token", "version"] as const;
+const COMMANDS = ["server", "agent", "token", "killall", "version"] as const;
 
 export interface MainIO {
   out(text: string): void;
@@ -58,6 +59,7 @@ export async function main(argv: string[], io: MainIO = consoleIO): Promise<numb
     return 0;
   }
   if (first === "token") return runToken(rest, io);
+  if (first === "killall") return runKillall(rest, io);
   if (first !== "server" && first !== "agent") {
     const what = first.startsWith("-") ? "flag" : "command";
     io.err(`k3ts: unknown ${what} ${JSON.stringify(first)}${didYouMean(first, COMMANDS)}; commands: ${COMMANDS.join(", ")} (see k3ts --help)`);
@@ -93,6 +95,18 @@ export async function main(argv: string[], io: MainIO = consoleIO): Promise<numb
       return 1;
     }
     throw error;
+  }
+}
+
+/** `k3ts killall`: loaded only for this command. */
+async function runKillall(args: string[], io: MainIO): Promise<number> {
+  const { runKillallCommand } = await import("./agent/killall/command.ts");
+  try {
+    return await runKillallCommand(args, io);
+  } catch (error) {
+    if (!isUserFacingError(error)) throw error;
+    io.err(`k3ts killall: ${error.message}`);
+    return 1;
   }
 }
 

@@ -98,6 +98,8 @@ export function topLevelHelp(): string {
     "Commands:",
     `  server    ${COMMAND_SUMMARIES.server}`,
     `  agent     ${COMMAND_SUMMARIES.agent}`,
+    "  token     Create, list and delete agent join tokens that expire",
+    "  killall   Stop this node's k3ts, pods, containerd and pod network (as root)",
     "  version   Print the k3ts version and the runtime's",
     "",
     "Run k3ts <command> --help for a command's flags.",

@@ -191,6 +191,9 @@ export class PodWorker {
       this.#timerAt = Infinity;
       this.poke();
     }, Math.max(0, at - Date.now()));
+    // A wake-up is no reason to keep the process alive: a stopped agent's workers are not
+    // cleared one by one (their next volume resync was 30 s away, and Node waited for it).
+    (this.#timer as { unref?: () => void }).unref?.();
   }
 
   #isTerminal(): boolean {

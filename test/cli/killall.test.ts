@@ -1,0 +1,145 @@
+/**
+ * `k3ts killall` against a real node: `k3ts server --runtime containerd` (as root) runs a pod with
+ * two containers and a Memory emptyDir, then killall — with the server still running — must stop
+ * the server, the pod's containers and shim, containerd, remove the pod's network namespace, the
+ * mounts under the data dir, the bridge, the masquerade chain and the IP leases; a second run has
+ * nothing left to do.
+ *
+ * Network safety: the server (and so containerd, CNI and iptables) and killall run inside a
+ * network namespace of the test's own (nsenter --net: only the network namespace changes), which
+ * has only loopback; the pod and Service CIDRs exist only there. The image is local
+ * (imagePullPolicy Never) and the default registry endpoint is off, so nothing is pulled.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listProcesses } from "../../agent/killall/processes.ts";
+import { mountsUnder } from "../../agent/killall/mounts.ts";
+import { Namespaces, networkSkipReason, sh, suffix } from "../cni/netns.ts";
+import { freePort, repo, run, type Running, start } from "./spawn.ts";
+
+const skipReason = networkSkipReason(["/usr/bin/containerd", "/usr/bin/nsenter", "/usr/sbin/iptables"]);
+if (skipReason) console.warn(`killall tests skipped: ${skipReason}`);
+
+const POD = `apiVersion: v1
+kind: Pod
+metadata: {name: sleeper}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - {name: a, image: busybox:local, imagePullPolicy: Never, command: [sleep, "3600"]}
+  - {name: b, image: busybox:local, imagePullPolicy: Never, command: [sleep, "3600"], volumeMounts: [{name: scratch, mountPath: /scratch}]}
+  volumes: [{name: scratch, emptyDir: {medium: Memory}}]
+`;
+
+describe.skipIf(skipReason !== "")("k3ts killall on a containerd node", { timeout: 180_000 }, () => {
+  const namespaces = new Namespaces();
+  const ns = `k3k-${suffix()}`;
+  const inNetns = (argv: string[]) => ["nsenter", `--net=/run/netns/${ns}`, ...argv];
+  const k3ts = (args: string[]) => inNetns([process.execPath, resolve(repo, "bin/k3ts.js"), ...args]);
+  // Short: containerd's socket lives under it, and unix socket paths hold at most 107 bytes.
+  const dataDir = mkdtempSync("/tmp/k3ka-");
+  const socket = join(dataDir, "agent/containerd/containerd.sock");
+  let server: Running;
+
+  const kubectl = (...args: string[]) => {
+    const [command, ...rest] = inNetns(["kubectl", "--kubeconfig", join(dataDir, "kubeconfig"), ...args]);
+    return execFileSync(command!, rest, { encoding: "utf8", input: args.includes("-") ? POD : undefined, timeout: 120_000 });
+  };
+
+  beforeAll(async () => {
+    namespaces.add(ns);
+    server = start(k3ts([
+      "server", "--runtime", "containerd", "--data-dir", dataDir, "--write-kubeconfig", join(dataDir, "kubeconfig"),
+      "--bind-address", "127.0.0.1", "--https-listen-port", String(await freePort()),
+      "--cluster-cidr", "10.253.0.0/16", "--service-cidr", "10.254.0.0/16", "--cluster-dns", "10.254.0.10",
+      "--disable-default-registry-endpoint", "--log-format", "json",
+    ]));
+    await server.waitForLine(/k3ts server is up/, 90_000);
+    for (let i = 0; i < 120 && !/\bReady\b/.test(kubectl("get", "nodes", "--no-headers")); i++) await new Promise((r) => setTimeout(r, 500));
+    kubectl("apply", "-f", "-");
+    kubectl("wait", "--for=condition=Ready", "pod/sleeper", "--timeout=90s");
+  });
+
+  afterAll(async () => {
+    if (server && server.child.exitCode === null) server.child.kill("SIGKILL");
+    // Whatever the test left, killall again, then the namespace and the data dir.
+    await run(k3ts(["killall", "--data-dir", dataDir]));
+    namespaces.deleteAll();
+    if (mountsUnder(dataDir).length === 0) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("stops the running server, the pod and containerd, and removes the pod network and mounts", async () => {
+    // What the node holds before: a shim serving our socket with the pod's processes under it,
+    // the pod's network namespace, mounts under the data dir, the bridge and the chain.
+    const shims = listProcesses().filter((p) => p.argv[0]?.includes("containerd-shim") && p.argv.includes(socket));
+    expect(shims.length).toBeGreaterThan(0);
+    const sleepers = listProcesses().filter((p) => p.argv.join(" ") === "sleep 3600" && shims.some((s) => s.pid === p.ppid));
+    expect(sleepers).toHaveLength(2);
+    const podNetns = sh(["ip", "netns", "identify", String(sleepers[0]!.pid)]).trim();
+    expect(podNetns).toMatch(/^cni-/);
+    expect(mountsUnder(dataDir).length).toBeGreaterThan(0);
+    expect(sh(["ip", "-br", "link", "show", "cni0"], ns)).toContain("cni0");
+    expect(sh(["iptables", "-t", "nat", "-S"], ns)).toContain("K3TS-POSTROUTING");
+    expect(existsSync(join(dataDir, "agent/cni/networks"))).toBe(true);
+
+    const result = await run(k3ts(["killall", "--data-dir", dataDir]), {});
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toContain(`stopping k3ts (pid ${server.child.pid})`);
+    // The server stops on TERM, without needing KILL.
+    expect(result.stdout).not.toMatch(/killed/);
+    expect(result.stdout).toContain("removed 1 pod sandbox");
+    expect(result.stdout).toContain("deleted bridge cni0");
+    expect(result.stdout).toContain("removed iptables chain K3TS-POSTROUTING");
+    expect(result.stdout).toContain("k3ts killall: done");
+
+    const exit = await server.exited(10_000);
+    expect(exit.code).toBe(0);
+    const left = listProcesses();
+    expect(left.filter((p) => p.argv.some((arg) => arg.startsWith(dataDir)))).toEqual([]);
+    for (const p of [...shims, ...sleepers]) expect(left.some((l) => l.pid === p.pid)).toBe(false);
+    expect(sh(["ip", "netns", "list"])).not.toContain(podNetns);
+    expect(mountsUnder(dataDir)).toEqual([]);
+    expect(sh(["ip", "-br", "link"], ns).trim()).toMatch(/^lo\s/);
+    expect(sh(["iptables", "-t", "nat", "-S"], ns)).not.toContain("K3TS");
+    expect(existsSync(join(dataDir, "agent/cni/networks"))).toBe(false);
+    // The data dir itself stays: the datastore is where it was.
+    expect(existsSync(join(dataDir, "server/db/state.db"))).toBe(true);
+  });
+
+  it("has nothing left to do the second time", async () => {
+    const result = await run(k3ts(["killall", "-d", dataDir]));
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).not.toContain("stopping k3ts");
+    expect(result.stdout).toContain("removed 0 pod sandboxes");
+    expect(result.stdout).not.toContain("deleted bridge");
+    expect(result.stdout).not.toContain("unmounted");
+    expect(readFileSync("/proc/self/mountinfo", "utf8")).not.toContain(dataDir);
+  });
+});
+
+describe("k3ts killall: the command line", () => {
+  it("refuses an unknown flag, naming it", async () => {
+    const result = await run([process.execPath, resolve(repo, "bin/k3ts.js"), "killall", "--datadir", "/tmp/x"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('k3ts killall: unknown flag "--datadir"');
+  });
+
+  it("has nothing to do for a data dir that does not exist", async () => {
+    const result = await run([process.execPath, resolve(repo, "bin/k3ts.js"), "killall", "--data-dir=/tmp/k3ts-killall-no-such-dir"]);
+    // As root it looks and finds nothing; otherwise it refuses before looking.
+    if (process.getuid?.() === 0) {
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain("nothing to do: /tmp/k3ts-killall-no-such-dir does not exist");
+    } else {
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain("k3ts killall: must run as root");
+    }
+  });
+
+  it("is listed in the top-level help", async () => {
+    const result = await run([process.execPath, resolve(repo, "bin/k3ts.js"), "--help"]);
+    expect(result.stdout).toMatch(/killall\s+Stop this node's k3ts/);
+  });
+});
