@@ -9,7 +9,9 @@
  *     takes each pod's veth, IP lease, hostPort rules and network namespace with it (k3s deletes
  *     every `cni-*` namespace on the machine instead; asking containerd touches only ours).
  *     A containerd is started on the node's own config for this when none runs;
- *  3. that containerd, and any shim still serving this data dir's socket, with its containers;
+ *  3. that containerd, and any shim still serving this data dir's socket, with its containers
+ *     and the network namespaces they are in (when CRI could not remove them: the data dir was
+ *     deleted, containerd cannot start);
  *  4. every mount under the data dir (volumes, root file systems, sandboxes' /dev/shm);
  *  5. the pod bridge of the data dir's CNI config (only once no interface is attached to it),
  *     the K3TS-POSTROUTING masquerade chain, and the host-local IP leases.
@@ -18,7 +20,7 @@
  */
 import { spawn } from "node:child_process";
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, realpathSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { HostCommands } from "../../cni/host-commands.ts";
 import { bridgePaths } from "../../cni/bridge/bridge-cni.ts";
 import { DEFAULT_BRIDGE } from "../../cni/bridge/conflist.ts";
@@ -27,7 +29,8 @@ import type { CriClient } from "../runtime/containerd/cri-client.ts";
 import { launcherPaths, waitForCri } from "../runtime/containerd/launcher.ts";
 import { containerdPaths } from "../runtime/containerd/plugin.ts";
 import { mountsUnder } from "./mounts.ts";
-import { killTree, listProcesses, readProcess, stopProcess } from "./processes.ts";
+import { bridgesOfNetns, namedNetnsOf } from "./pod-netns.ts";
+import { descendantsOf, killTree, listProcesses, readProcess, stopProcess } from "./processes.ts";
 
 export interface KillallOptions {
   dataDir: string;
@@ -43,11 +46,11 @@ export interface KillallOptions {
 /** Runs every step; resolves to false when some step failed (each failure was reported). */
 export async function killall(options: KillallOptions): Promise<boolean> {
   const { report } = options;
-  if (!existsSync(options.dataDir)) {
-    report(`nothing to do: ${options.dataDir} does not exist`);
-    return true;
-  }
-  const dataDir = realpathSync(options.dataDir);
+  // A data dir deleted under a running node still names its containerd's socket, which its
+  // shims serve: those (and their pods' network namespaces) are still found and ended.
+  const exists = existsSync(options.dataDir);
+  const dataDir = exists ? realpathSync(options.dataDir) : resolve(options.dataDir);
+  if (!exists) report(`${dataDir} does not exist: looking only for processes and pod networks it left`);
   const containerd = launcherPaths(containerdPaths(dataDir).containerdDir);
   let ok = true;
   const failed = (what: string, error: unknown) => {
@@ -92,14 +95,27 @@ export async function killall(options: KillallOptions): Promise<boolean> {
     report(`stopped containerd (pid ${pid}${how === "killed" ? ", killed" : ""})`);
   }
   rmSync(containerd.pidFile, { force: true });
+  // Shims left serving the socket: pods CRI could not remove. Their network namespaces (and the
+  // bridge their veths are on) go by hand, as CNI DEL would have taken them.
+  const host = new HostCommands();
   const all = listProcesses();
+  const podBridges = new Set<string>();
   for (const shim of all.filter((p) => isShimOf(p.argv, containerd.socket))) {
+    const netns = namedNetnsOf(descendantsOf(shim.pid, all));
     report(`killing containerd-shim (pid ${shim.pid}) and its containers`);
+    for (const name of netns) for (const bridge of await bridgesOfNetns(host, name).catch(() => [])) podBridges.add(bridge);
     await killTree(shim.pid, all);
+    for (const name of netns) {
+      try {
+        await host.ip("netns", "delete", name);
+        report(`deleted network namespace ${name} (and the pod's veth with it)`);
+      } catch (error) {
+        failed(`delete network namespace ${name}`, error);
+      }
+    }
   }
 
   // 4. Mounts under the data dir, deepest first.
-  const host = new HostCommands();
   let unmounted = 0;
   for (const path of mountsUnder(dataDir)) {
     try {
@@ -113,7 +129,7 @@ export async function killall(options: KillallOptions): Promise<boolean> {
 
   // 5. The pod network's host side.
   const cni = bridgePaths(dataDir);
-  const bridges = bridgesOf(cni.confDir);
+  const bridges = [...new Set([...bridgesOf(cni.confDir), ...podBridges])];
   for (const bridge of bridges) {
     try {
       if (!(await linkExists(host, bridge))) continue;

@@ -33,49 +33,68 @@ spec:
   volumes: [{name: scratch, emptyDir: {medium: Memory}}]
 `;
 
-describe.skipIf(skipReason !== "")("k3ts killall on a containerd node", { timeout: 180_000 }, () => {
+/**
+ * A k3ts server on containerd in a network namespace of its own, running POD; `k3ts(args)` runs
+ * the CLI in that namespace. `close` cleans up whatever a test left.
+ */
+function containerdNode() {
   const namespaces = new Namespaces();
   const ns = `k3k-${suffix()}`;
   const inNetns = (argv: string[]) => ["nsenter", `--net=/run/netns/${ns}`, ...argv];
   const k3ts = (args: string[]) => inNetns([process.execPath, resolve(repo, "bin/k3ts.js"), ...args]);
   // Short: containerd's socket lives under it, and unix socket paths hold at most 107 bytes.
   const dataDir = mkdtempSync("/tmp/k3ka-");
-  const socket = join(dataDir, "agent/containerd/containerd.sock");
-  let server: Running;
-
-  const kubectl = (...args: string[]) => {
-    const [command, ...rest] = inNetns(["kubectl", "--kubeconfig", join(dataDir, "kubeconfig"), ...args]);
-    return execFileSync(command!, rest, { encoding: "utf8", input: args.includes("-") ? POD : undefined, timeout: 120_000 });
+  const node = {
+    ns,
+    k3ts,
+    dataDir,
+    socket: join(dataDir, "agent/containerd/containerd.sock"),
+    server: undefined as unknown as Running,
+    kubectl(...args: string[]): string {
+      const [command, ...rest] = inNetns(["kubectl", "--kubeconfig", join(dataDir, "kubeconfig"), ...args]);
+      return execFileSync(command!, rest, { encoding: "utf8", input: args.includes("-") ? POD : undefined, timeout: 120_000 });
+    },
+    async open(): Promise<void> {
+      namespaces.add(ns);
+      node.server = start(k3ts([
+        "server", "--runtime", "containerd", "--data-dir", dataDir, "--write-kubeconfig", join(dataDir, "kubeconfig"),
+        "--bind-address", "127.0.0.1", "--https-listen-port", String(await freePort()),
+        "--cluster-cidr", "10.253.0.0/16", "--service-cidr", "10.254.0.0/16", "--cluster-dns", "10.254.0.10",
+        "--disable-default-registry-endpoint", "--log-format", "json",
+      ]));
+      await node.server.waitForLine(/k3ts server is up/, 90_000);
+      for (let i = 0; i < 120 && !/\bReady\b/.test(node.kubectl("get", "nodes", "--no-headers")); i++) await new Promise((r) => setTimeout(r, 500));
+      node.kubectl("apply", "-f", "-");
+      node.kubectl("wait", "--for=condition=Ready", "pod/sleeper", "--timeout=90s");
+    },
+    async close(): Promise<void> {
+      if (node.server && node.server.child.exitCode === null) node.server.child.kill("SIGKILL");
+      await run(k3ts(["killall", "--data-dir", dataDir]));
+      namespaces.deleteAll();
+      if (mountsUnder(dataDir).length === 0) rmSync(dataDir, { recursive: true, force: true });
+    },
+    /** The shims serving this node's socket and the pod's two `sleep` processes under them. */
+    podProcesses() {
+      const all = listProcesses();
+      const shims = all.filter((p) => p.argv[0]?.includes("containerd-shim") && p.argv.includes(node.socket));
+      const sleepers = all.filter((p) => p.argv.join(" ") === "sleep 3600" && shims.some((s) => s.pid === p.ppid));
+      return { shims, sleepers };
+    },
   };
+  return node;
+}
 
-  beforeAll(async () => {
-    namespaces.add(ns);
-    server = start(k3ts([
-      "server", "--runtime", "containerd", "--data-dir", dataDir, "--write-kubeconfig", join(dataDir, "kubeconfig"),
-      "--bind-address", "127.0.0.1", "--https-listen-port", String(await freePort()),
-      "--cluster-cidr", "10.253.0.0/16", "--service-cidr", "10.254.0.0/16", "--cluster-dns", "10.254.0.10",
-      "--disable-default-registry-endpoint", "--log-format", "json",
-    ]));
-    await server.waitForLine(/k3ts server is up/, 90_000);
-    for (let i = 0; i < 120 && !/\bReady\b/.test(kubectl("get", "nodes", "--no-headers")); i++) await new Promise((r) => setTimeout(r, 500));
-    kubectl("apply", "-f", "-");
-    kubectl("wait", "--for=condition=Ready", "pod/sleeper", "--timeout=90s");
-  });
-
-  afterAll(async () => {
-    if (server && server.child.exitCode === null) server.child.kill("SIGKILL");
-    // Whatever the test left, killall again, then the namespace and the data dir.
-    await run(k3ts(["killall", "--data-dir", dataDir]));
-    namespaces.deleteAll();
-    if (mountsUnder(dataDir).length === 0) rmSync(dataDir, { recursive: true, force: true });
-  });
+describe.skipIf(skipReason !== "")("k3ts killall on a containerd node", { timeout: 180_000 }, () => {
+  const node = containerdNode();
+  const { ns, k3ts, dataDir } = node;
+  beforeAll(() => node.open());
+  afterAll(() => node.close());
 
   it("stops the running server, the pod and containerd, and removes the pod network and mounts", async () => {
     // What the node holds before: a shim serving our socket with the pod's processes under it,
     // the pod's network namespace, mounts under the data dir, the bridge and the chain.
-    const shims = listProcesses().filter((p) => p.argv[0]?.includes("containerd-shim") && p.argv.includes(socket));
+    const { shims, sleepers } = node.podProcesses();
     expect(shims.length).toBeGreaterThan(0);
-    const sleepers = listProcesses().filter((p) => p.argv.join(" ") === "sleep 3600" && shims.some((s) => s.pid === p.ppid));
     expect(sleepers).toHaveLength(2);
     const podNetns = sh(["ip", "netns", "identify", String(sleepers[0]!.pid)]).trim();
     expect(podNetns).toMatch(/^cni-/);
@@ -86,7 +105,7 @@ describe.skipIf(skipReason !== "")("k3ts killall on a containerd node", { timeou
 
     const result = await run(k3ts(["killall", "--data-dir", dataDir]), {});
     expect(result.code, result.stdout + result.stderr).toBe(0);
-    expect(result.stdout).toContain(`stopping k3ts (pid ${server.child.pid})`);
+    expect(result.stdout).toContain(`stopping k3ts (pid ${node.server.child.pid})`);
     // The server stops on TERM, without needing KILL.
     expect(result.stdout).not.toMatch(/killed/);
     expect(result.stdout).toContain("removed 1 pod sandbox");
@@ -94,7 +113,7 @@ describe.skipIf(skipReason !== "")("k3ts killall on a containerd node", { timeou
     expect(result.stdout).toContain("removed iptables chain K3TS-POSTROUTING");
     expect(result.stdout).toContain("k3ts killall: done");
 
-    const exit = await server.exited(10_000);
+    const exit = await node.server.exited(10_000);
     expect(exit.code).toBe(0);
     const left = listProcesses();
     expect(left.filter((p) => p.argv.some((arg) => arg.startsWith(dataDir)))).toEqual([]);
@@ -119,6 +138,36 @@ describe.skipIf(skipReason !== "")("k3ts killall on a containerd node", { timeou
   });
 });
 
+describe.skipIf(skipReason !== "")("k3ts killall when containerd cannot be started again", { timeout: 180_000 }, () => {
+  const node = containerdNode();
+  beforeAll(() => node.open());
+  afterAll(() => node.close());
+
+  it("kills the shims' process trees and deletes the pods' network namespaces and the bridge itself", async () => {
+    // The server stops as a service does; its pods run on in their shims (as with k3s).
+    node.server.child.kill("SIGTERM");
+    expect((await node.server.exited(30_000)).code).toBe(0);
+    const { shims, sleepers } = node.podProcesses();
+    expect(sleepers).toHaveLength(2);
+    const podNetns = sh(["ip", "netns", "identify", String(sleepers[0]!.pid)]).trim();
+    expect(podNetns).toMatch(/^cni-/);
+    // containerd cannot come back: its config is gone (as when the data dir was deleted).
+    rmSync(join(node.dataDir, "agent/containerd/config.toml"));
+
+    const result = await run(node.k3ts(["killall", "--data-dir", node.dataDir]));
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toContain(`killing containerd-shim (pid ${shims[0]!.pid}) and its containers`);
+    expect(result.stdout).toContain(`deleted network namespace ${podNetns}`);
+    expect(result.stdout).toContain("deleted bridge cni0");
+    const left = listProcesses();
+    for (const p of [...shims, ...sleepers]) expect(left.some((l) => l.pid === p.pid)).toBe(false);
+    expect(sh(["ip", "netns", "list"])).not.toContain(podNetns);
+    expect(sh(["ip", "-br", "link"], node.ns).trim()).toMatch(/^lo\s/);
+    expect(sh(["iptables", "-t", "nat", "-S"], node.ns)).not.toContain("K3TS");
+    expect(mountsUnder(node.dataDir)).toEqual([]);
+  });
+});
+
 describe("k3ts killall: the command line", () => {
   it("refuses an unknown flag, naming it", async () => {
     const result = await run([process.execPath, resolve(repo, "bin/k3ts.js"), "killall", "--datadir", "/tmp/x"]);
@@ -131,7 +180,8 @@ describe("k3ts killall: the command line", () => {
     // As root it looks and finds nothing; otherwise it refuses before looking.
     if (process.getuid?.() === 0) {
       expect(result.code).toBe(0);
-      expect(result.stdout).toContain("nothing to do: /tmp/k3ts-killall-no-such-dir does not exist");
+      expect(result.stdout).toContain("/tmp/k3ts-killall-no-such-dir does not exist: looking only for processes and pod networks it left");
+      expect(result.stdout).toContain("k3ts killall: done");
     } else {
       expect(result.code).toBe(1);
       expect(result.stderr).toContain("k3ts killall: must run as root");
