@@ -9,8 +9,27 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 RUN=${ACCEPTANCE_RUN:-$HERE/../../shared/acceptance/run.sh}
 WAIVERS=$HERE/acceptance-waivers.txt
 out=$(mktemp)
+# On containerd, run.sh stops the server and deletes its data dir (mktemp -d -t k3ts-acc.XXXXXX)
+# but, as with k3s, pods and the pod network outlive the server: note the run's data dir while it
+# runs, and end what it left with k3ts killall afterwards, as a user would.
+containerd_run=""
+case " $* " in *" containerd "*) containerd_run=1 ;; esac
+before=$(ls -d "${TMPDIR:-/tmp}"/k3ts-acc.* 2>/dev/null | sort)
+seen=$(mktemp)
+if [ -n "$containerd_run" ]; then
+  ( while sleep 1; do ls -d "${TMPDIR:-/tmp}"/k3ts-acc.* 2>/dev/null >>"$seen"; done ) &
+  watcher=$!
+fi
 "$RUN" "$@" 2>&1 | tee "$out"
 status=${PIPESTATUS[0]}
+if [ -n "$containerd_run" ]; then
+  kill "$watcher" 2>/dev/null
+  for dir in $(sort -u "$seen" | comm -13 <(echo "$before") -); do
+    echo "# k3ts killall --data-dir $dir/data"
+    node "$HERE/../bin/k3ts.js" killall --data-dir "$dir/data" 2>&1 | sed 's/^/#   /'
+  done
+fi
+rm -f "$seen"
 pass=$(grep -c '^ok - ' "$out")
 waived=0
 failed=0

@@ -13,8 +13,9 @@
  *     and the network namespaces they are in (when CRI could not remove them: the data dir was
  *     deleted, containerd cannot start);
  *  4. every mount under the data dir (volumes, root file systems, sandboxes' /dev/shm);
- *  5. the pod bridge of the data dir's CNI config (only once no interface is attached to it),
- *     the K3TS-POSTROUTING masquerade chain, and the host-local IP leases.
+ *  5. the pod bridge of the data dir's CNI config (only once no interface is attached to it;
+ *     cni0 when the data dir is gone), the K3TS-POSTROUTING masquerade chain, and the
+ *     host-local IP leases.
  *
  * Linux and root only, as the containerd runtime is.
  */
@@ -129,7 +130,12 @@ export async function killall(options: KillallOptions): Promise<boolean> {
 
   // 5. The pod network's host side.
   const cni = bridgePaths(dataDir);
-  const bridges = [...new Set([...bridgesOf(cni.confDir), ...podBridges])];
+  const configured = bridgesOf(cni.confDir);
+  const bridges = [...new Set([...configured, ...podBridges])];
+  // A data dir deleted with its config: the default bridge is the likely one (k3s's script
+  // deletes cni0 unconditionally; this only does when nothing is attached to it any more).
+  if (!exists && bridges.length === 0) bridges.push(DEFAULT_BRIDGE);
+  let deletedBridge = false;
   for (const bridge of bridges) {
     try {
       if (!(await linkExists(host, bridge))) continue;
@@ -139,12 +145,14 @@ export async function killall(options: KillallOptions): Promise<boolean> {
         continue;
       }
       await host.ip("link", "delete", bridge);
+      deletedBridge = true;
       report(`deleted bridge ${bridge}`);
     } catch (error) {
       failed(`delete bridge ${bridge}`, error);
     }
   }
-  if (bridges.length > 0) {
+  // One chain per machine: removed with the node's network (its CNI config, or its bridge).
+  if (configured.length > 0 || deletedBridge) {
     try {
       await removeMasquerade(host);
       report(`removed iptables chain ${MASQUERADE_CHAIN}`);

@@ -175,16 +175,30 @@ describe("k3ts killall: the command line", () => {
     expect(result.stderr).toContain('k3ts killall: unknown flag "--datadir"');
   });
 
-  it("has nothing to do for a data dir that does not exist", async () => {
-    const result = await run([process.execPath, resolve(repo, "bin/k3ts.js"), "killall", "--data-dir=/tmp/k3ts-killall-no-such-dir"]);
-    // As root it looks and finds nothing; otherwise it refuses before looking.
-    if (process.getuid?.() === 0) {
-      expect(result.code).toBe(0);
-      expect(result.stdout).toContain("/tmp/k3ts-killall-no-such-dir does not exist: looking only for processes and pod networks it left");
-      expect(result.stdout).toContain("k3ts killall: done");
-    } else {
+  it("looks only for what a data dir that does not exist left behind", async () => {
+    const k3ts = [process.execPath, resolve(repo, "bin/k3ts.js"), "killall", "--data-dir=/tmp/k3ts-killall-no-such-dir"];
+    if (process.getuid?.() !== 0) {
+      const result = await run(k3ts);
       expect(result.code).toBe(1);
       expect(result.stderr).toContain("k3ts killall: must run as root");
+      return;
+    }
+    // In a namespace of its own with an empty cni0 (as a deleted node leaves it): the default
+    // bridge is deleted once nothing is attached to it, and the masquerade chain with it.
+    const namespaces = new Namespaces();
+    const ns = namespaces.add(`k3k-${suffix()}`);
+    try {
+      sh(["ip", "link", "add", "cni0", "type", "bridge"], ns);
+      sh(["iptables", "-t", "nat", "-N", "K3TS-POSTROUTING"], ns);
+      const result = await run(["nsenter", `--net=/run/netns/${ns}`, ...k3ts]);
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+      expect(result.stdout).toContain("/tmp/k3ts-killall-no-such-dir does not exist: looking only for processes and pod networks it left");
+      expect(result.stdout).toContain("deleted bridge cni0");
+      expect(result.stdout).toContain("k3ts killall: done");
+      expect(sh(["ip", "-br", "link"], ns).trim()).toMatch(/^lo\s/);
+      expect(sh(["iptables", "-t", "nat", "-S"], ns)).not.toContain("K3TS");
+    } finally {
+      namespaces.deleteAll();
     }
   });
 
