@@ -11,7 +11,7 @@ export default defineConfig({
     alias: [{ find: /^k3ts$/, replacement: fileURLToPath(new URL("./mod.ts", import.meta.url)) }],
   },
   test: {
-    include: ["test/plugins/*.test.ts", "test/datastore/sqlite.test.ts", "test/datastore/memory-plugin.test.ts", "test/portforward/spdy-*.test.ts"],
+    include: ["test/plugins/*.test.ts", "test/datastore/sqlite.test.ts", "test/datastore/postgres.test.ts", "test/datastore/memory-plugin.test.ts", "test/portforward/spdy-*.test.ts"],
     reporters: ["default", "./test/summary-reporter.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
