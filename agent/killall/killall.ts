@@ -27,11 +27,11 @@ import { bridgePaths } from "../../cni/bridge/bridge-cni.ts";
 import { DEFAULT_BRIDGE } from "../../cni/bridge/conflist.ts";
 import { MASQUERADE_CHAIN, removeMasquerade } from "../../cni/bridge/masquerade.ts";
 import type { CriClient } from "../runtime/containerd/cri-client.ts";
-import { launcherPaths, waitForCri } from "../runtime/containerd/launcher.ts";
+import { containerdOfPidFile, launcherPaths, waitForCri } from "../runtime/containerd/launcher.ts";
 import { containerdPaths } from "../runtime/containerd/plugin.ts";
 import { mountsUnder } from "./mounts.ts";
 import { bridgesOfNetns, namedNetnsOf } from "./pod-netns.ts";
-import { descendantsOf, killTree, listProcesses, readProcess, stopProcess } from "./processes.ts";
+import { descendantsOf, killTree, listProcesses, readProcess, stopProcess } from "../processes.ts";
 
 export interface KillallOptions {
   dataDir: string;
@@ -60,7 +60,7 @@ export async function killall(options: KillallOptions): Promise<boolean> {
   };
 
   // 1. The k3ts process: the parent of the containerd it launched (its pid file names it).
-  const running = runningContainerd(containerd.pidFile, containerd.config);
+  const running = containerdOfPidFile(containerd);
   const parent = running && readProcess(running.ppid);
   if (parent && parent.pid > 1 && parent.argv.some((arg) => /k3ts|main\.[jt]s$/.test(arg))) {
     report(`stopping k3ts (pid ${parent.pid}): ${parent.argv.join(" ")}`);
@@ -90,7 +90,7 @@ export async function killall(options: KillallOptions): Promise<boolean> {
   }
 
   // 3. containerd (ours, or one left over), then any shim still serving its socket.
-  for (const pid of new Set([started?.pid, runningContainerd(containerd.pidFile, containerd.config)?.pid])) {
+  for (const pid of new Set([started?.pid, containerdOfPidFile(containerd)?.pid])) {
     if (pid === undefined) continue;
     const how = await stopProcess(pid, options.containerdGraceMs ?? 10_000);
     report(`stopped containerd (pid ${pid}${how === "killed" ? ", killed" : ""})`);
@@ -162,15 +162,6 @@ export async function killall(options: KillallOptions): Promise<boolean> {
   }
   rmSync(cni.ipamDir, { recursive: true, force: true });
   return ok;
-}
-
-/** The containerd of the pid file, if it is alive and runs this config. */
-function runningContainerd(pidFile: string, config: string): { pid: number; ppid: number } | undefined {
-  if (!existsSync(pidFile)) return undefined;
-  const pid = Number(readFileSync(pidFile, "utf8").trim());
-  if (!Number.isInteger(pid) || pid <= 1) return undefined;
-  const info = readProcess(pid);
-  return info && info.argv.includes(config) ? info : undefined;
 }
 
 async function reachCri(socket: string, ms: number): Promise<CriClient | undefined> {

@@ -14,7 +14,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listProcesses } from "../../agent/killall/processes.ts";
+import { listProcesses } from "../../agent/processes.ts";
 import { mountsUnder } from "../../agent/killall/mounts.ts";
 import { Namespaces, networkSkipReason, sh, suffix } from "../cni/netns.ts";
 import { freePort, repo, run, type Running, start } from "./spawn.ts";

@@ -16,6 +16,7 @@ import type { Logger } from "../../../plugins/mod.ts";
 import { CriClient } from "./cri-client.ts";
 import { type ContainerdConfig, renderConfig } from "./config.ts";
 import { canLowerOomScore, overlayWorks, systemdIsInit } from "./host.ts";
+import { type ProcessInfo, readProcess, stopProcess } from "../../processes.ts";
 import type { Registries } from "./registries.ts";
 import { registryHostFiles, withMirrors } from "./registry-hosts.ts";
 
@@ -95,13 +96,13 @@ function freeLoopbackPort(): Promise<number> {
   });
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+/** The containerd that the pid file names, if it is alive and runs this config (not a recycled pid). */
+export function containerdOfPidFile(paths: LauncherPaths): ProcessInfo | undefined {
+  if (!existsSync(paths.pidFile)) return undefined;
+  const pid = Number(readFileSync(paths.pidFile, "utf8").trim());
+  if (!Number.isInteger(pid) || pid <= 1) return undefined;
+  const info = readProcess(pid);
+  return info?.argv.includes(paths.config) ? info : undefined;
 }
 
 /** Polls CRI Version until it answers, the deadline passes, `signal` aborts or `gone` says the process died. */
@@ -231,21 +232,11 @@ export class ContainerdLauncher {
 
   /** Ends a containerd that a killed agent left running on our socket (its pid file and config path tell). */
   async #endLeftover(): Promise<void> {
-    if (!existsSync(this.paths.pidFile)) return;
-    const pid = Number(readFileSync(this.paths.pidFile, "utf8").trim());
+    const leftover = containerdOfPidFile(this.paths);
     rmSync(this.paths.pidFile, { force: true });
-    if (!Number.isInteger(pid) || pid <= 1 || !processAlive(pid)) return;
-    let cmdline = "";
-    try {
-      cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-    } catch {
-      return;
-    }
-    if (!cmdline.includes(this.paths.config)) return;
-    this.#log.info("ending a containerd left over from an earlier agent", { pid });
-    process.kill(pid, "SIGTERM");
-    for (let i = 0; i < 100 && processAlive(pid); i++) await sleep(100, this.#stopping.signal);
-    if (processAlive(pid)) process.kill(pid, "SIGKILL");
+    if (!leftover) return;
+    this.#log.info("ending a containerd left over from an earlier agent", { pid: leftover.pid });
+    await stopProcess(leftover.pid, 10_000);
   }
 
   async #startOnce(): Promise<void> {

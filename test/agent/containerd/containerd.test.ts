@@ -6,14 +6,15 @@
  * namespaces (a bridge of its own, a pod CIDR no one routes, registry mirrors on a dead loopback
  * port so that no pull can leave the machine).
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importAirgapImages } from "../../../agent/runtime/containerd/airgap.ts";
 import { CriClient } from "../../../agent/runtime/containerd/cri-client.ts";
 import { ARCHIVE_FILES, BUSYBOX_IMAGE, DEFAULT_MTIME, imageDefinitions, PAUSE_IMAGE } from "../../../agent/runtime/containerd/images.ts";
-import { ContainerdLauncher } from "../../../agent/runtime/containerd/launcher.ts";
+import { ContainerdLauncher, type LauncherOptions } from "../../../agent/runtime/containerd/launcher.ts";
+import { readProcess } from "../../../agent/processes.ts";
 import { buildImage } from "../../../agent/runtime/containerd/oci-image.ts";
 import { ContainerdRuntime } from "../../../agent/runtime/containerd/runtime.ts";
 import type { ContainerConfig, PodSandboxConfig } from "../../../agent/runtime/mod.ts";
@@ -31,6 +32,7 @@ const subnet = `10.213.${Math.floor(Math.random() * 250)}.0/24`;
 describe.skipIf(skipReason !== "")("containerd runtime (real containerd)", { timeout: 30_000 }, () => {
   let dir: string;
   let launcher: ContainerdLauncher;
+  let launcherOptions: LauncherOptions;
   let runtime: ContainerdRuntime;
   let client: CriClient;
   const log = createLogger({ level: "warn" });
@@ -49,7 +51,7 @@ describe.skipIf(skipReason !== "")("containerd runtime (real containerd)", { tim
         { type: "portmap", capabilities: { portMappings: true } },
       ],
     }));
-    launcher = new ContainerdLauncher({
+    launcherOptions = {
       dir: join(dir, "cd"),
       sandboxImage: PAUSE_IMAGE,
       cniBinDir: "/usr/lib/cni",
@@ -59,7 +61,8 @@ describe.skipIf(skipReason !== "")("containerd runtime (real containerd)", { tim
       // Never fall back to the real docker.io: a test sends traffic to loopback only.
       disableDefaultRegistryEndpoint: true,
       restartBackoffMs: { min: 200, max: 1000 },
-    });
+    };
+    launcher = new ContainerdLauncher(launcherOptions);
     await launcher.start();
     client = new CriClient(launcher.socket);
     runtime = new ContainerdRuntime({ client, log });
@@ -281,5 +284,31 @@ describe.skipIf(skipReason !== "")("containerd runtime (real containerd)", { tim
     expect(v.runtimeName).toBe("containerd");
     // The runtime's own client reconnects to the new containerd.
     expect((await runtime.version()).runtimeName).toBe("containerd");
+  });
+
+  it("ends the containerd that a killed agent left on its socket before starting its own", async () => {
+    await launcher.stop();
+    // What a SIGKILLed agent leaves: its containerd running, its pid in the pid file.
+    const orphan = spawn("containerd", ["--config", launcher.paths.config], { stdio: "ignore", detached: true });
+    writeFileSync(launcher.paths.pidFile, `${orphan.pid}\n`);
+    const probe = new CriClient(launcher.socket);
+    for (let i = 0; i < 100; i++) {
+      if (await probe.version({ timeoutMs: 500 }).then(() => true, () => false)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    probe.close();
+    expect(readProcess(orphan.pid!)?.argv).toContain(launcher.paths.config);
+    const second = new ContainerdLauncher(launcherOptions);
+    try {
+      await second.start();
+      expect(readProcess(orphan.pid!)).toBeUndefined();
+      expect(second.pid).toBeDefined();
+      expect(second.pid).not.toBe(orphan.pid);
+      const fresh = new CriClient(second.socket);
+      expect((await fresh.version()).runtimeName).toBe("containerd");
+      fresh.close();
+    } finally {
+      await second.stop();
+    }
   });
 });

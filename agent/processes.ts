@@ -1,7 +1,8 @@
 /**
- * Processes as Linux's /proc shows them (pid, parent, command line), and stopping one: what
- * `k3ts killall` needs to find a node's k3ts, containerd and shims and end them with their
- * children. Reading /proc races with processes that exit meanwhile; those are simply skipped.
+ * Processes as Linux's /proc shows them (pid, parent, command line), and stopping one: how the
+ * containerd launcher ends a containerd left by a killed agent, and how `k3ts killall` finds a
+ * node's k3ts, containerd and shims and ends them with their children. Reading /proc races with
+ * processes that exit meanwhile; those are simply skipped.
  */
 import { readdirSync, readFileSync } from "node:fs";
 
