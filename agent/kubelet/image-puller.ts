@@ -3,11 +3,16 @@
  * policy decides whether the runtime's copy will do; a failed pull shows ErrImagePull for a moment,
  * then ImagePullBackOff until the back-off (shared with the node's other back-offs) lets it try
  * again; a missing image under `Never` is ErrImageNeverPull. Each step leaves the pod's events.
+ * Credentials come from the pod's imagePullSecrets (pull-secrets.ts): each that matches the image
+ * is tried in turn, as upstream does; with none, the pull goes without (registries.yaml's
+ * credentials then apply in containerd).
  */
-import type { PodSandboxConfig, Runtime } from "../runtime/mod.ts";
+import type { Client } from "../../plugins/client.ts";
+import type { AuthConfig, PodSandboxConfig, Runtime } from "../runtime/mod.ts";
 import type { BackOff } from "./backoff.ts";
 import type { KubeletEvents } from "./events.ts";
 import type { WaitingReason } from "./pod-status.ts";
+import { podKeyring } from "./pull-secrets.ts";
 import { pullPolicy } from "./runtime-configs.ts";
 import type { Pod, PodContainer } from "./types.ts";
 
@@ -24,11 +29,13 @@ export class ImagePuller {
   readonly #runtime: Runtime;
   readonly #backOff: BackOff;
   readonly #events: KubeletEvents;
+  readonly #client: Client;
   /** When each container's last pull failed (its back-off counts from there). */
   readonly #failedAt = new Map<string, number>();
 
-  constructor(uid: string, runtime: Runtime, backOff: BackOff, events: KubeletEvents) {
+  constructor(uid: string, runtime: Runtime, backOff: BackOff, events: KubeletEvents, client: Client) {
     this.#uid = uid;
+    this.#client = client;
     this.#runtime = runtime;
     this.#backOff = backOff;
     this.#events = events;
@@ -54,10 +61,14 @@ export class ImagePuller {
       this.#events.event(pod, "Normal", "BackOff", message);
       return { ready: false, waiting: { reason: "ImagePullBackOff", message }, retryAt: until };
     }
+    const { keyring, missing } = await podKeyring(this.#client, pod);
+    if (missing.length > 0) {
+      this.#events.event(pod, "Warning", "FailedToRetrieveImagePullSecret", `Unable to retrieve some image pull secrets (${missing.join(", ")}); attempting to pull the image may not succeed.`);
+    }
     this.#events.event(pod, "Normal", "Pulling", `Pulling image "${image}"`);
     const started = Date.now();
     try {
-      await this.#runtime.pullImage({ image }, undefined, sandboxConfig);
+      await this.#pull(image, keyring.lookup(image), sandboxConfig);
     } catch (err) {
       const message = (err as Error).message;
       this.#backOff.next(key);
@@ -68,5 +79,23 @@ export class ImagePuller {
     this.#failedAt.delete(c.name);
     this.#events.event(pod, "Normal", "Pulled", `Successfully pulled image "${image}" in ${Date.now() - started}ms`);
     return { ready: true };
+  }
+
+  /** Pulls without credentials when there are none, else with each in turn until one works. */
+  async #pull(image: string, credentials: AuthConfig[], sandboxConfig: PodSandboxConfig | undefined): Promise<void> {
+    if (credentials.length === 0) {
+      await this.#runtime.pullImage({ image }, undefined, sandboxConfig);
+      return;
+    }
+    let last: unknown;
+    for (const auth of credentials) {
+      try {
+        await this.#runtime.pullImage({ image }, auth, sandboxConfig);
+        return;
+      } catch (err) {
+        last = err;
+      }
+    }
+    throw last;
   }
 }

@@ -91,7 +91,7 @@ export class PodWorker {
     this.uid = pod.metadata.uid!;
     this.#pod = pod;
     this.#ctx = ctx;
-    this.#images = new ImagePuller(this.uid, ctx.runtime, ctx.backOff, ctx.events);
+    this.#images = new ImagePuller(this.uid, ctx.runtime, ctx.backOff, ctx.events, ctx.client);
   }
 
   get pod(): Pod {

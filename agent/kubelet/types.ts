@@ -206,6 +206,8 @@ export interface PodSpecJson {
   activeDeadlineSeconds?: number;
   initContainers?: PodContainer[];
   containers: PodContainer[];
+  /** Secrets of docker config type whose credentials the image pulls may use (pull-secrets.ts). */
+  imagePullSecrets?: { name?: string }[];
   readinessGates?: { conditionType: string }[];
   dnsPolicy?: string;
   dnsConfig?: { nameservers?: string[]; searches?: string[]; options?: { name: string; value?: string }[] };

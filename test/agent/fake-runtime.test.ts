@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { RUN_TO_COMPLETION_ANNOTATION, type ContainerConfig, type PodSandboxConfig } from "../../agent/runtime/mod.ts";
 import { FakeRuntime } from "../../agent/runtime/fake/runtime.ts";
 import { HostLocalIpam } from "../../agent/runtime/fake/ipam.ts";
-import { normalizeImageName } from "../../agent/runtime/fake/images.ts";
+import { normalizeImageName } from "../../agent/runtime/image-names.ts";
 
 function sandbox(name: string, annotations: Record<string, string> = {}): PodSandboxConfig {
   return { metadata: { name, namespace: "default", uid: `uid-${name}`, attempt: 0 }, labels: {}, annotations };

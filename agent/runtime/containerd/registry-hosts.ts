@@ -9,8 +9,9 @@
  *   plugin refuses `configs.tls` in config.toml once `config_path` is set.
  * - `configs.<host>.auth` stays in config.toml (`registry.configs."<host>".auth`): containerd
  *   1.6's CRI asks it, per host it contacts, when the kubelet's PullImage carries no AuthConfig —
- *   and the kubelet sends none (no imagePullSecrets yet). CRI's AuthConfig would not do here: one
- *   AuthConfig applies to every host of a pull, mirrors included, while configs are per host.
+ *   the kubelet sends one only from a pod's imagePullSecrets. CRI's AuthConfig would not do for
+ *   registries.yaml: one AuthConfig applies to every host of a pull, mirrors included, while
+ *   configs are per host.
  * - `rewrite` needs k3s's patched containerd; stock containerd has no such setting, so it is
  *   reported and not applied.
  */

@@ -36,7 +36,8 @@ import {
 } from "../mod.ts";
 import { containerBehaviour, IMAGE_PULL_ERROR_ANNOTATION } from "./behaviour.ts";
 import { EventFanOut } from "./event-stream.ts";
-import { fakeImage, normalizeImageName } from "./images.ts";
+import { normalizeImageName } from "../image-names.ts";
+import { fakeImage } from "./images.ts";
 import { HostLocalIpam } from "./ipam.ts";
 import { MemoryLog } from "./logs.ts";
 import { type FakeExecContext, type FakeFileSystem, newFakeFileSystem, runFakeCommand, startFakeProcess } from "./exec.ts";

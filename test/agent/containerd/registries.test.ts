@@ -199,6 +199,31 @@ describe.skipIf(skipReason !== "")("registries.yaml on containerd (real registri
     expect(secured.requests().join("\n")).toMatch(/"(HEAD|GET) \/v2\/private\/busybox\/manifests\/pushed HTTP\/1\.1" 401/);
   });
 
+  it("pulls with the pod's imagePullSecrets; one it cannot read is a FailedToRetrieveImagePullSecret event", async () => {
+    // localhost:<port> has no registries.yaml credentials (see above): only the Secret's can work.
+    const host = `localhost:${secured.port}`;
+    const dockerconfig = { auths: { [host]: { auth: Buffer.from(`${CREDENTIALS.username}:${CREDENTIALS.password}`).toString("base64") } } };
+    await t.server.client.resource({ apiVersion: "v1", resource: "secrets" }).create({
+      apiVersion: "v1", kind: "Secret", metadata: { name: "pull-creds", namespace: NS }, type: "kubernetes.io/dockerconfigjson",
+      data: { ".dockerconfigjson": Buffer.from(JSON.stringify(dockerconfig)).toString("base64") },
+    } as KubeObject);
+    const withSecrets = (name: string, secrets: string[]) => pods().create({
+      apiVersion: "v1", kind: "Pod", metadata: { name, namespace: NS },
+      spec: {
+        nodeName: NODE, terminationGracePeriodSeconds: 1, imagePullSecrets: secrets.map((s) => ({ name: s })),
+        containers: [{ name: "main", image: `${host}/private/busybox:pushed`, imagePullPolicy: "Always", command: ["sleep", "3600"] }],
+      },
+    });
+    await withSecrets("pull-secret", ["no-such-secret", "pull-creds"]);
+    await podWhere("pull-secret", running, "pod pull-secret running");
+    const events = t.server.client.resource<KubeObject & { involvedObject: { name: string }; reason: string; message: string }>({ apiVersion: "v1", resource: "events" });
+    const missing = await eventually(async () => (await events.list({ namespace: NS })).items.find((e) => e.involvedObject.name === "pull-secret" && e.reason === "FailedToRetrieveImagePullSecret"), "a FailedToRetrieveImagePullSecret event");
+    expect(missing.message).toBe("Unable to retrieve some image pull secrets (no-such-secret); attempting to pull the image may not succeed.");
+    // Without a readable Secret the pull goes without credentials, and the registry refuses it.
+    await withSecrets("pull-secret-missing", ["no-such-secret"]);
+    await podWhere("pull-secret-missing", (p) => waitingReason(p) === "ErrImagePull" || waitingReason(p) === "ImagePullBackOff", "pod pull-secret-missing failing to pull");
+  });
+
   it("IfNotPresent keeps the node's copy of a tag; Always pulls the registry's new one", async () => {
     await run("moving-1", `${plain.host}/library/busybox:moving`, "IfNotPresent");
     expect(await output(await podWhere("moving-1", running, "pod moving-1 running"))).toBe("mark=one");
