@@ -15,13 +15,12 @@ const NETNS_DIR = "/run/netns";
 export function namedNetnsOf(pids: number[]): string[] {
   const inodes = new Set<number>();
   for (const pid of pids) {
-    try {
-      const match = /^net:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/ns/net`));
-      if (match) inodes.add(Number(match[1]));
-    } catch {
-      // Exited meanwhile.
-    }
+    const inode = netnsInode(`/proc/${pid}/ns/net`);
+    if (inode !== undefined) inodes.add(inode);
   }
+  // hostNetwork pods share the node's own namespace, which may have a name too: never that one.
+  const own = netnsInode("/proc/self/ns/net");
+  if (own !== undefined) inodes.delete(own);
   let names: string[] = [];
   try {
     names = readdirSync(NETNS_DIR);
@@ -35,6 +34,15 @@ export function namedNetnsOf(pids: number[]): string[] {
       return false;
     }
   });
+}
+
+function netnsInode(link: string): number | undefined {
+  try {
+    const match = /^net:\[(\d+)\]$/.exec(readlinkSync(link));
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined; // the process exited meanwhile
+  }
 }
 
 /** The bridges that the host ends of a namespace's veths are attached to (from `eth0@ifN`). */

@@ -33,6 +33,17 @@ spec:
   volumes: [{name: scratch, emptyDir: {medium: Memory}}]
 `;
 
+/** A pod in the node's own network namespace (which, in these tests, has a name of its own). */
+const HOST_NETWORK_POD = `apiVersion: v1
+kind: Pod
+metadata: {name: host-sleeper}
+spec:
+  hostNetwork: true
+  terminationGracePeriodSeconds: 1
+  containers:
+  - {name: a, image: busybox:local, imagePullPolicy: Never, command: [sleep, "3601"]}
+`;
+
 /**
  * A k3ts server on containerd in a network namespace of its own, running POD; `k3ts(args)` runs
  * the CLI in that namespace. `close` cleans up whatever a test left.
@@ -50,11 +61,12 @@ function containerdNode() {
     dataDir,
     socket: join(dataDir, "agent/containerd/containerd.sock"),
     server: undefined as unknown as Running,
-    kubectl(...args: string[]): string {
+    kubectl(input: string | undefined, ...args: string[]): string {
       const [command, ...rest] = inNetns(["kubectl", "--kubeconfig", join(dataDir, "kubeconfig"), ...args]);
-      return execFileSync(command!, rest, { encoding: "utf8", input: args.includes("-") ? POD : undefined, timeout: 120_000 });
+      return execFileSync(command!, rest, { encoding: "utf8", input, timeout: 120_000 });
     },
-    async open(): Promise<void> {
+    /** Starts the server and runs POD and the `extra` pods until Ready. */
+    async open(extra: Record<string, string> = {}): Promise<void> {
       namespaces.add(ns);
       node.server = start(k3ts([
         "server", "--runtime", "containerd", "--data-dir", dataDir, "--write-kubeconfig", join(dataDir, "kubeconfig"),
@@ -63,9 +75,11 @@ function containerdNode() {
         "--disable-default-registry-endpoint", "--log-format", "json",
       ]));
       await node.server.waitForLine(/k3ts server is up/, 90_000);
-      for (let i = 0; i < 120 && !/\bReady\b/.test(node.kubectl("get", "nodes", "--no-headers")); i++) await new Promise((r) => setTimeout(r, 500));
-      node.kubectl("apply", "-f", "-");
-      node.kubectl("wait", "--for=condition=Ready", "pod/sleeper", "--timeout=90s");
+      for (let i = 0; i < 120 && !/\bReady\b/.test(node.kubectl(undefined, "get", "nodes", "--no-headers")); i++) await new Promise((r) => setTimeout(r, 500));
+      for (const [name, manifest] of Object.entries({ sleeper: POD, ...extra })) {
+        node.kubectl(manifest, "apply", "-f", "-");
+        node.kubectl(undefined, "wait", "--for=condition=Ready", `pod/${name}`, "--timeout=90s");
+      }
     },
     async close(): Promise<void> {
       if (node.server && node.server.child.exitCode === null) node.server.child.kill("SIGKILL");
@@ -140,7 +154,7 @@ describe.skipIf(skipReason !== "")("k3ts killall on a containerd node", { timeou
 
 describe.skipIf(skipReason !== "")("k3ts killall when containerd cannot be started again", { timeout: 180_000 }, () => {
   const node = containerdNode();
-  beforeAll(() => node.open());
+  beforeAll(() => node.open({ "host-sleeper": HOST_NETWORK_POD }));
   afterAll(() => node.close());
 
   it("kills the shims' process trees and deletes the pods' network namespaces and the bridge itself", async () => {
@@ -151,6 +165,8 @@ describe.skipIf(skipReason !== "")("k3ts killall when containerd cannot be start
     expect(sleepers).toHaveLength(2);
     const podNetns = sh(["ip", "netns", "identify", String(sleepers[0]!.pid)]).trim();
     expect(podNetns).toMatch(/^cni-/);
+    const hostPod = listProcesses().find((p) => p.argv.join(" ") === "sleep 3601");
+    expect(hostPod && sh(["ip", "netns", "identify", String(hostPod.pid)]).trim()).toBe(node.ns);
     // containerd cannot come back: its config is gone (as when the data dir was deleted).
     rmSync(join(node.dataDir, "agent/containerd/config.toml"));
 
@@ -162,6 +178,9 @@ describe.skipIf(skipReason !== "")("k3ts killall when containerd cannot be start
     const left = listProcesses();
     for (const p of [...shims, ...sleepers]) expect(left.some((l) => l.pid === p.pid)).toBe(false);
     expect(sh(["ip", "netns", "list"])).not.toContain(podNetns);
+    // The hostNetwork pod's namespace is the node's own: its processes go, its name stays.
+    expect(left.some((l) => l.pid === hostPod!.pid)).toBe(false);
+    expect(sh(["ip", "netns", "list"])).toContain(node.ns);
     expect(sh(["ip", "-br", "link"], node.ns).trim()).toMatch(/^lo\s/);
     expect(sh(["iptables", "-t", "nat", "-S"], node.ns)).not.toContain("K3TS");
     expect(mountsUnder(node.dataDir)).toEqual([]);
