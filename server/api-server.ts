@@ -44,6 +44,7 @@ import { nodeRestriction } from "./join/node-restriction.ts";
 import { joinPathsAuthorizer, joinRoutes } from "./join/routes.ts";
 import { InProcessClient } from "./client/in-process.ts";
 import { builtinResources } from "./registry/builtin/mod.ts";
+import { admitPodServiceAccount, type ServiceAccountJson } from "./registry/builtin/core-pod-service-account.ts";
 // CRDs and namespace lifecycle (server/registry/crd, server/controllers)
 import { namespaceFinalizeDefinition, namespaceFinalizeHandler } from "./controllers/namespace-finalize.ts";
 import { NamespaceLifecycleController } from "./controllers/namespace-lifecycle.ts";
@@ -159,6 +160,16 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         throw forbiddenInTerminatingNamespace(namespace);
       }
     },
+  };
+  // ServiceAccount admission: a new pod takes its ServiceAccount's imagePullSecrets and
+  // automountServiceAccountToken (read from the watch cache, as upstream reads its lister).
+  const serviceAccountScope = { group: "", resource: "serviceaccounts", namespaced: true };
+  hooks.mutate = async (op, def, object, scope) => {
+    if (def.group !== "" || def.resource !== "pods") return;
+    const spec = object.spec as { serviceAccountName?: string } | undefined;
+    const key = objectKey(serviceAccountScope, object.metadata.namespace, spec?.serviceAccountName || "default");
+    const serviceAccount = await objects.get(key, { resourceVersion: "0", signal: scope.signal });
+    admitPodServiceAccount(object, serviceAccount as ServiceAccountJson | undefined);
   };
   // --- agents joining (server/join/node-restriction.ts): NodeRestriction admission. Writes carry
   // no user (WriteScope), but they carry their request's AbortSignal: the user is remembered by

@@ -2,7 +2,8 @@
  * Pod defaults as kube-apiserver applies them: the v1 scheme's SetDefaults_* functions
  * (pkg/apis/core/v1/defaults.go) for the pod spec, its containers, ports, probes and volumes,
  * and — on create only — what upstream's default admission plugins add to every pod
- * (ServiceAccount: serviceAccountName "default"; Priority: priority 0 and preemptionPolicy;
+ * (ServiceAccount: serviceAccountName "default", the rest of it, which needs the ServiceAccount,
+ * in core-pod-service-account.ts; Priority: priority 0 and preemptionPolicy;
  * DefaultTolerationSeconds: the not-ready/unreachable NoExecute tolerations). The PodSpec
  * defaults are exported for the kinds that embed a pod template.
  */
@@ -128,7 +129,6 @@ export function admitNewPod(pod: KubeObject): void {
     spec.serviceAccountName = "default";
     spec.serviceAccount = "default";
   }
-  mountServiceAccountToken(pod, spec);
   if (spec.priority === undefined && !spec.priorityClassName) spec.priority = 0;
   spec.preemptionPolicy ??= "PreemptLowerPriority";
   const tolerations = objects(spec.tolerations);
@@ -139,48 +139,4 @@ export function admitNewPod(pod: KubeObject): void {
     if (!tolerates(key)) added.push({ key, operator: "Exists", effect: "NoExecute", tolerationSeconds: DEFAULT_TOLERATION_SECONDS });
   }
   if (added.length) spec.tolerations = [...(Array.isArray(spec.tolerations) ? spec.tolerations : []), ...added];
-}
-
-// --- ServiceAccount admission: the token volume (added for the kubelet on real containers) ----
-
-const SA_MOUNT_PATH = "/var/run/secrets/kubernetes.io/serviceaccount";
-/** utilrand.String's alphabet (no vowels, no confusable characters). */
-const RAND_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
-/** The token lifetime upstream's admission asks for: an hour and 7 s, so that it is told apart from user requests. */
-const SA_TOKEN_SECONDS = 3607;
-
-/**
- * What upstream's ServiceAccount admission plugin adds to a pod (plugin/pkg/admission/
- * serviceaccount, bound tokens): unless spec.automountServiceAccountToken is false, a projected
- * volume `kube-api-access-<5 random>` — a bound token, the cluster CA from the kube-root-ca.crt
- * ConfigMap and the namespace — mounted read-only at /var/run/secrets/kubernetes.io/serviceaccount
- * in every container that does not mount something there itself. Upstream also skips it when
- * the ServiceAccount says automountServiceAccountToken: false; that needs a lookup this
- * registry step cannot make, so only the pod's own field is honoured here. Mirror pods are skipped.
- */
-function mountServiceAccountToken(pod: KubeObject, spec: Obj): void {
-  if (spec.automountServiceAccountToken === false) return;
-  const annotations = isObj(pod.metadata.annotations) ? pod.metadata.annotations : {};
-  if ("kubernetes.io/config.mirror" in annotations) return;
-  const containers = [...objects(spec.initContainers), ...objects(spec.containers), ...objects(spec.ephemeralContainers)];
-  const needing = containers.filter((c) => !objects(c.volumeMounts).some((m) => m.mountPath === SA_MOUNT_PATH || m.mountPath === SA_MOUNT_PATH + "/"));
-  if (needing.length === 0) return;
-  const volumes = objects(spec.volumes);
-  let name = volumes.find((v) => typeof v.name === "string" && v.name.startsWith("kube-api-access-") && isObj(v.projected))?.name as string | undefined;
-  if (!name) {
-    const bytes = crypto.getRandomValues(new Uint8Array(5));
-    name = "kube-api-access-" + Array.from(bytes, (b) => RAND_ALPHABET[b % RAND_ALPHABET.length]).join("");
-    spec.volumes = [...(Array.isArray(spec.volumes) ? spec.volumes : []), {
-      name,
-      projected: {
-        defaultMode: 420,
-        sources: [
-          { serviceAccountToken: { expirationSeconds: SA_TOKEN_SECONDS, path: "token" } },
-          { configMap: { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] } },
-          { downwardAPI: { items: [{ path: "namespace", fieldRef: { apiVersion: "v1", fieldPath: "metadata.namespace" } }] } },
-        ],
-      },
-    }];
-  }
-  for (const c of needing) c.volumeMounts = [...(Array.isArray(c.volumeMounts) ? c.volumeMounts : []), { name, readOnly: true, mountPath: SA_MOUNT_PATH }];
 }

@@ -70,6 +70,11 @@ export interface DeleteOutcome {
 export interface ResourceStoreHooks {
   /** Refuses writes into a missing or terminating namespace. */
   checkNamespace?(namespace: string, signal?: AbortSignal): Promise<void>;
+  /**
+   * Mutating admission that needs to read other objects (a pod's ServiceAccount): on create,
+   * after the strategy's own preparation and before validation; may change `object`.
+   */
+  mutate?(op: "CREATE", def: ResourceDefinition, object: KubeObject, scope: WriteScope): Promise<void>;
   /** Mutating then validating admission; may change `object`. */
   admit?(op: "CREATE" | "UPDATE" | "DELETE", def: ResourceDefinition, object: KubeObject, old: KubeObject | undefined, scope: WriteScope): Promise<void>;
   /** Records managedFields for a non-apply write. */
@@ -181,6 +186,7 @@ export class ResourceStore {
     if (this.def.strategy.generation !== "none") m.generation = 1;
     this.def.strategy.defaults?.(object);
     this.def.strategy.prepareForCreate?.(object);
+    await this.#hooks.mutate?.("CREATE", this.def, object, scope);
     this.#validateCreate(object);
     if (this.def.namespaced) await this.#hooks.checkNamespace?.(m.namespace!, scope.signal);
     await this.#hooks.admit?.("CREATE", this.def, object, undefined, scope);

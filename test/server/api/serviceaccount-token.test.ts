@@ -1,4 +1,7 @@
-/** ServiceAccount tokens: issued through TokenRequest (kubectl create token), accepted while the account lives. */
+/**
+ * ServiceAccount tokens: issued through TokenRequest (kubectl create token), accepted while the
+ * account lives; and what the ServiceAccount admission gives the pods of an account.
+ */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../harness.ts";
 
@@ -43,5 +46,21 @@ describe("ServiceAccount tokens", () => {
     expect(config.issuer).toBe("https://kubernetes.default.svc.cluster.local");
     const jwks = JSON.parse(String((await t.request("GET", "/openid/v1/jwks")).body));
     expect(jwks.keys[0]).toMatchObject({ use: "sig", kty: "EC", alg: "ES256" });
+  });
+
+  it("gives new pods their account's imagePullSecrets and automountServiceAccountToken, unless the pod says", async () => {
+    const serviceAccounts = t.server.client.resource({ apiVersion: "v1", resource: "serviceaccounts" });
+    await serviceAccounts.create({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "builder", namespace: "default" }, automountServiceAccountToken: false, imagePullSecrets: [{ name: "regcred" }] } as never);
+    expect((await t.kubectl("run", "built", "--image=busybox:local", "--overrides={\"spec\":{\"serviceAccountName\":\"builder\"}}")).code).toBe(0);
+    const built = JSON.parse((await t.kubectl("get", "pod", "built", "-o", "json")).stdout);
+    expect(built.spec.imagePullSecrets).toEqual([{ name: "regcred" }]);
+    expect((built.spec.volumes ?? []).filter((v: { name: string }) => v.name.startsWith("kube-api-access-"))).toEqual([]);
+    // The pod's own choices win; the default account (no such settings) changes nothing.
+    const own = await t.server.client.resource({ apiVersion: "v1", resource: "pods" }).create({
+      apiVersion: "v1", kind: "Pod", metadata: { name: "own", namespace: "default" },
+      spec: { serviceAccountName: "builder", automountServiceAccountToken: true, imagePullSecrets: [{ name: "mine" }], containers: [{ name: "c", image: "busybox:local" }] },
+    } as never) as unknown as { spec: { imagePullSecrets: unknown; volumes: Array<{ name: string }> } };
+    expect(own.spec.imagePullSecrets).toEqual([{ name: "mine" }]);
+    expect(own.spec.volumes.filter((v) => v.name.startsWith("kube-api-access-"))).toHaveLength(1);
   });
 });

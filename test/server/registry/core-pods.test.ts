@@ -5,15 +5,18 @@
 import { describe, expect, it } from "vitest";
 import { imageTag } from "../../../server/registry/builtin/core-pod-defaults.ts";
 import { podQosClass } from "../../../server/registry/builtin/core-pod-qos.ts";
+import { admitPodServiceAccount, type ServiceAccountJson } from "../../../server/registry/builtin/core-pod-service-account.ts";
 import { podSummary, podTable } from "../../../server/registry/builtin/core-pod-table.ts";
 import { validatePodUpdate } from "../../../server/registry/builtin/core-pod-validation.ts";
 import { podGracePeriod, pods } from "../../../server/registry/builtin/core-pods.ts";
 import type { KubeObject } from "../../../server/storage/object.ts";
 
-function created(spec: Record<string, unknown>, extra: Partial<KubeObject> = {}): KubeObject {
+/** A pod as a create prepares it: defaults, the strategy, and the ServiceAccount admission. */
+function created(spec: Record<string, unknown>, extra: Partial<KubeObject> = {}, serviceAccount?: ServiceAccountJson): KubeObject {
   const pod: KubeObject = { apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: "default" }, spec, ...extra };
   pods.strategy.defaults!(pod);
   pods.strategy.prepareForCreate!(pod);
+  admitPodServiceAccount(pod, serviceAccount);
   return pod;
 }
 
@@ -91,6 +94,22 @@ describe("pod defaults", () => {
     expect(spec.containers[1].volumeMounts.map((m: any) => m.name)).toEqual(["own"]);
     const off = created({ automountServiceAccountToken: false, containers: [{ name: "a", image: "x:1" }] });
     expect((off.spec as any).volumes ?? []).toEqual([]);
+  });
+
+  it("takes automountServiceAccountToken from the ServiceAccount unless the pod says, and its imagePullSecrets unless the pod names some", () => {
+    // A fresh spec each time: a create changes the pod it is given.
+    const container = () => ({ containers: [{ name: "a", image: "x:1" }] });
+    const tokenVolumes = (pod: KubeObject) => ((pod.spec as any).volumes ?? []).filter((v: any) => v.name.startsWith("kube-api-access-")).length;
+    expect(tokenVolumes(created(container(), {}, { automountServiceAccountToken: false }))).toBe(0);
+    expect(tokenVolumes(created({ ...container(), automountServiceAccountToken: true }, {}, { automountServiceAccountToken: false }))).toBe(1);
+    expect(tokenVolumes(created({ ...container(), automountServiceAccountToken: false }, {}, { automountServiceAccountToken: true }))).toBe(0);
+    expect(tokenVolumes(created(container(), {}, {}))).toBe(1);
+    const sa = { imagePullSecrets: [{ name: "regcred" }, { name: "" }, { name: "other" }] };
+    expect((created(container(), {}, sa).spec as any).imagePullSecrets).toEqual([{ name: "regcred" }, { name: "other" }]);
+    expect((created({ ...container(), imagePullSecrets: [{ name: "own" }] }, {}, sa).spec as any).imagePullSecrets).toEqual([{ name: "own" }]);
+    const mirror = created(container(), { metadata: { name: "p", namespace: "default", annotations: { "kubernetes.io/config.mirror": "x" } } }, sa);
+    expect((mirror.spec as any).imagePullSecrets).toBeUndefined();
+    expect(tokenVolumes(mirror)).toBe(0);
   });
 });
 
