@@ -6,7 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runningPod, type StreamsCluster, startStreamsCluster } from "./streams-harness.ts";
+import { attachOutput, runningPod, type StreamsCluster, startStreamsCluster } from "./streams-harness.ts";
 
 let c: StreamsCluster;
 
@@ -107,22 +107,8 @@ describe("kubectl exec over SPDY/3.1", () => {
 
 describe("kubectl attach over SPDY/3.1", () => {
   it("streams the container's output from now on", async () => {
-    const child = spawn("kubectl", ["attach", "one"], {
-      env: { ...process.env, KUBECONFIG: c.t.kubeconfigPath, KUBECACHEDIR: `${c.t.dir}/kube-cache`, KUBECTL_REMOTE_COMMAND_WEBSOCKETS: "false" },
-    });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-    try {
-      await new Promise((r) => setTimeout(r, 1500));
-      await c.t.kubectlOk("exec", "one", "--", "sh", "-c", "echo attached-over-spdy > /proc/1/fd/1");
-      const deadline = Date.now() + 8000;
-      while (!out.includes("attached-over-spdy") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      expect(out).toContain("attached-over-spdy");
-    } finally {
-      child.kill();
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-    }
+    const env = { KUBECACHEDIR: `${c.t.dir}/kube-cache`, KUBECTL_REMOTE_COMMAND_WEBSOCKETS: "false" };
+    const out = await attachOutput(c.t, ["one"], env, ["one", "--", "sh", "-c", "echo attached-over-spdy > /proc/1/fd/1"], "attached-over-spdy");
+    expect(out).toContain("attached-over-spdy");
   });
 });

@@ -4,7 +4,7 @@
  */
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startStreamsCluster, runningPod, type StreamsCluster } from "./streams-harness.ts";
+import { attachOutput, startStreamsCluster, runningPod, type StreamsCluster } from "./streams-harness.ts";
 
 let c: StreamsCluster;
 
@@ -120,21 +120,8 @@ describe("kubectl exec", () => {
 
 describe("kubectl attach", () => {
   it("streams the container's output from now on", async () => {
-    const child = spawn("kubectl", ["attach", "two", "-c", "side"], { env: { ...process.env, KUBECONFIG: c.t.kubeconfigPath } });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-    try {
-      await new Promise((r) => setTimeout(r, 1500));
-      await c.t.kubectlOk("exec", "two", "-c", "side", "--", "sh", "-c", "echo attached-line > /proc/1/fd/1");
-      const deadline = Date.now() + 8000;
-      while (!out.includes("attached-line") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      expect(out).toContain("attached-line");
-    } finally {
-      child.kill();
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-    }
+    const out = await attachOutput(c.t, ["two", "-c", "side"], {}, ["two", "-c", "side", "--", "sh", "-c", "echo attached-line > /proc/1/fd/1"], "attached-line");
+    expect(out).toContain("attached-line");
   });
 });
 

@@ -2,6 +2,7 @@
  * A test server with an in-process agent on the fake runtime whose nodes register their streams
  * with the server (logs, exec, attach, stats without the network), and pods bound to its node.
  */
+import { spawn } from "node:child_process";
 import { type InProcessAgent, startInProcessAgent } from "../../agent/in-process.ts";
 import type { Pod } from "../../agent/kubelet/types.ts";
 import { fakeRuntimeFactory } from "../../agent/runtime/fake/plugin.ts";
@@ -60,4 +61,27 @@ export async function runningPod(t: TestServer, name: string, containers: { name
     return pod?.status?.phase === "Running";
   }, `pod ${name} running`, 15_000);
   return pod!;
+}
+
+/**
+ * Runs `kubectl attach <args>` and, once it is attached, `kubectl exec <execArgs>` (which should
+ * write `marker` to the attached container's stdout); resolves to everything attach printed
+ * within 8 s of that write, which the caller checks for the marker.
+ */
+export async function attachOutput(t: TestServer, args: string[], env: Record<string, string>, execArgs: string[], marker: string): Promise<string> {
+  const child = spawn("kubectl", ["attach", ...args], { env: { ...process.env, KUBECONFIG: t.kubeconfigPath, ...env } });
+  let out = "";
+  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+  try {
+    await new Promise((r) => setTimeout(r, 1500));
+    await t.kubectlOk("exec", ...execArgs);
+    const deadline = Date.now() + 8000;
+    while (!out.includes(marker) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    return out;
+  } finally {
+    child.kill();
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+  }
 }
