@@ -34,7 +34,7 @@ interface KeyringEntry {
   host: string;
   port: string;
   path: string;
-  /** The key as written, for ordering: longer (more specific) keys first. */
+  /** host[:port]/path, normalized: sorted in reverse, a path's key comes before its host's. */
   key: string;
   auth: AuthConfig;
 }
@@ -117,14 +117,12 @@ export class DockerKeyring {
   readonly #entries: KeyringEntry[] = [];
 
   add(key: string, entry: DockerConfigEntry): void {
-    if (!key.trim()) return;
-    this.#entries.push({ ...split(key.trim()), key: key.trim(), auth: toAuthConfig(entry) });
+    const trimmed = key.trim();
+    if (!trimmed) return;
+    const location = split(trimmed);
+    this.#entries.push({ ...location, key: `${location.host}${location.port && `:${location.port}`}/${location.path}`, auth: toAuthConfig(entry) });
     // Most specific first, as upstream's reverse-sorted index: a path's key before its host's.
-    this.#entries.sort((a, b) => (b.host + (b.port && `:${b.port}`) + "/" + b.path).localeCompare(a.host + (a.port && `:${a.port}`) + "/" + a.path));
-  }
-
-  get size(): number {
-    return this.#entries.length;
+    this.#entries.sort((a, b) => b.key.localeCompare(a.key));
   }
 
   /** The credentials to try for `image`, best match first; [] to pull without any. */
